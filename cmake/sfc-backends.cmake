@@ -1,0 +1,17 @@
+# oneDNN 2.6 (libdnnl-dev) and XNNPACK (libxnnpack-dev, 2022-02 snapshot) from Debian 12.
+if(SFC_WITH_ONEDNN)
+  find_package(dnnl CONFIG QUIET)
+  if(NOT dnnl_FOUND)
+    find_library(DNNL_LIBRARY dnnl REQUIRED)
+    add_library(DNNL::dnnl UNKNOWN IMPORTED)
+    set_target_properties(DNNL::dnnl PROPERTIES IMPORTED_LOCATION ${DNNL_LIBRARY})
+  endif()
+endif()
+if(SFC_WITH_XNNPACK)
+  find_library(XNNPACK_LIBRARY XNNPACK REQUIRED)
+  find_library(PTHREADPOOL_LIBRARY pthreadpool REQUIRED)
+  find_library(CPUINFO_LIBRARY cpuinfo REQUIRED)
+  add_library(sfc_xnnpack INTERFACE)
+  target_link_libraries(sfc_xnnpack INTERFACE ${XNNPACK_LIBRARY} ${PTHREADPOOL_LIBRARY}
+                        ${CPUINFO_LIBRARY} m Threads::Threads)
+endif()
