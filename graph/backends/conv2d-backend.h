@@ -15,11 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "kernels/common/quant.h"
 #include "kernels/ref/conv2d-ref.h"
 
 namespace sfc {
 
-enum class qtype { u8, s8, f32 };
+// qtype (u8 / s8 / f32) comes from kernels/common/quant.h.
 
 struct q8_conv2d_config {
   conv2d_params p;

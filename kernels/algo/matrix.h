@@ -43,4 +43,7 @@ imatrix to_imatrix(const rmatrix& m);
 // Kronecker product (used for the flattened 2D forms in tests).
 rmatrix kron(const rmatrix& x, const rmatrix& y);
 
+// Inverse of a square matrix by exact Gauss-Jordan elimination; throws sfc::error if singular.
+rmatrix inverse(const rmatrix& m);
+
 }  // namespace sfc
