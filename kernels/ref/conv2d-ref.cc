@@ -30,13 +30,15 @@ act_strides strides_of(layout l, int c, int h, int w) {
 }
 
 void require_positive(const char* what, int v) {
-  if (v <= 0) throw_invalid("conv2d: " + std::string(what) + " must be positive (got " +
-                            std::to_string(v) + ")");
+  if (v <= 0)
+    throw_invalid("conv2d: " + std::string(what) + " must be positive (got " + std::to_string(v) +
+                  ")");
 }
 
 void require_non_negative(const char* what, int v) {
-  if (v < 0) throw_invalid("conv2d: " + std::string(what) + " must not be negative (got " +
-                           std::to_string(v) + ")");
+  if (v < 0)
+    throw_invalid("conv2d: " + std::string(what) + " must not be negative (got " +
+                  std::to_string(v) + ")");
 }
 
 // Checks that the padded extent `size + pad_lo + pad_hi` holds at least one kernel window.
@@ -102,8 +104,8 @@ void conv_ref(const conv2d_params& p, layout l, const Src* src, const W* weights
           const Acc* wo = wt.data() + size_t(o) * K;
           Acc acc = 0;
           for (size_t k = 0; k < K; ++k) acc += patch[k] * wo[k];
-          store(size_t(n) * d.n + size_t(o) * d.c + size_t(oy) * d.y + size_t(ox) * d.x, n, o,
-                oy, ox, acc);
+          store(size_t(n) * d.n + size_t(o) * d.c + size_t(oy) * d.y + size_t(ox) * d.x, n, o, oy,
+                ox, acc);
         }
       }
 }
@@ -117,9 +119,9 @@ void conv_ref_int(const char* fn, const conv2d_params& p, layout l, const Src* s
     const int64_t v = acc + (bias ? int64_t(bias[o]) : 0);
     if (v < INT32_MIN || v > INT32_MAX)
       throw error(error::internal, std::string(fn) + ": result " + std::to_string(v) +
-                                       " at [n=" + std::to_string(n) + ", oc=" +
-                                       std::to_string(o) + ", y=" + std::to_string(oy) +
-                                       ", x=" + std::to_string(ox) + "] does not fit int32");
+                                       " at [n=" + std::to_string(n) + ", oc=" + std::to_string(o) +
+                                       ", y=" + std::to_string(oy) + ", x=" + std::to_string(ox) +
+                                       "] does not fit int32");
     dst[i] = int32_t(v);
   };
   conv_ref<int64_t>(p, l, src, weights, load, store);

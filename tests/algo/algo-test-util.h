@@ -1,12 +1,17 @@
 // Exact reference computations for the algorithm tests: direct correlation and the fast-algorithm
 // stages, all in rational arithmetic.
 #pragma once
+#include <ostream>
 #include <random>
 #include <vector>
 
 #include "kernels/algo/algorithm.h"
 
 namespace sfc {
+
+// GoogleTest prints parameters by name instead of dumping bytes.
+inline void PrintTo(const fastconv_algorithm& a, std::ostream* os) { *os << a.name; }
+
 namespace test {
 
 using rvec = std::vector<rational>;

@@ -47,8 +47,7 @@ class Conv2dRefCross : public ::testing::TestWithParam<shape_case> {};
 std::vector<double> run_f64(const conv2d_params& p, layout l, const std::vector<double>& src,
                             const std::vector<double>& w, const std::vector<double>& bias) {
   std::vector<double> dst(dst_size(p), -999.0);
-  sfc::conv2d_ref_f64(p, l, src.data(), w.data(), bias.empty() ? nullptr : bias.data(),
-                      dst.data());
+  sfc::conv2d_ref_f64(p, l, src.data(), w.data(), bias.empty() ? nullptr : bias.data(), dst.data());
   return dst;
 }
 
@@ -124,13 +123,15 @@ TEST_P(Conv2dRefCross, QuantizedMatchesF64WithZeroPoints) {
     for (int32_t zp : {0, -128, 5, 127}) {
       sfc::conv2d_ref_s8(p, l, s8.data(), zp, w.data(), bias.data(), got.data());
       EXPECT_EQ(std::vector<double>(got.begin(), got.end()),
-                run_f64(p, l, minus_zero_point(s8, zp), wd, bd)) << "s8 zp " << zp;
+                run_f64(p, l, minus_zero_point(s8, zp), wd, bd))
+          << "s8 zp " << zp;
     }
     const auto u8 = random_ints<uint8_t>(src_size(p), 0, 255, rng);
     for (int32_t zp : {0, 128, 255, 3}) {
       sfc::conv2d_ref_u8(p, l, u8.data(), zp, w.data(), nullptr, got.data());
       EXPECT_EQ(std::vector<double>(got.begin(), got.end()),
-                run_f64(p, l, minus_zero_point(u8, zp), wd, {})) << "u8 zp " << zp;
+                run_f64(p, l, minus_zero_point(u8, zp), wd, {}))
+          << "u8 zp " << zp;
     }
   }
 }

@@ -145,8 +145,7 @@ TEST(Conv2dRefOverflow, ExtremeZeroPointThrows) {
   const uint8_t src = 0;
   const int8_t w = 1;
   int32_t dst = 0;
-  EXPECT_THROW(sfc::conv2d_ref_u8(p, layout::nhwc, &src, INT32_MIN, &w, nullptr, &dst),
-               sfc::error);
+  EXPECT_THROW(sfc::conv2d_ref_u8(p, layout::nhwc, &src, INT32_MIN, &w, nullptr, &dst), sfc::error);
 }
 
 TEST(Conv2dRefOverflow, ManyChannelsOverflowInAccumulation) {
@@ -226,8 +225,10 @@ TEST(Conv2dRefValidate, RejectsNegativePads) {
 
 TEST(Conv2dRefValidate, RejectsEmptyOutput) {
   // 2 + 0 + 0 < 3: no kernel window fits. (Plain integer division would claim oh() == 1.)
-  expect_invalid(make_params(1, 1, 1, 2, 8, 3, 3, 2, 1, 0, 0, 0, 0), "empty output: padded height 2");
-  expect_invalid(make_params(1, 1, 1, 8, 1, 3, 3, 1, 1, 0, 0, 0, 1), "empty output: padded width 2");
+  expect_invalid(make_params(1, 1, 1, 2, 8, 3, 3, 2, 1, 0, 0, 0, 0),
+                 "empty output: padded height 2");
+  expect_invalid(make_params(1, 1, 1, 8, 1, 3, 3, 1, 1, 0, 0, 0, 1),
+                 "empty output: padded width 2");
   expect_invalid(make_params(1, 1, 1, 8, 8, 1, 1, 1, 1, INT_MAX, 0, 0, 0), "too large");
 }
 

@@ -31,7 +31,8 @@ TEST(NpyMalformed, PreambleCutShort) {
 }
 
 TEST(NpyMalformed, UnsupportedVersion) {
-  expect_parse_error(npy_bytes(header("<f4", "(6,)"), k6Floats, 4), "unsupported .npy format version 4.0");
+  expect_parse_error(npy_bytes(header("<f4", "(6,)"), k6Floats, 4),
+                     "unsupported .npy format version 4.0");
   expect_parse_error(npy_bytes(header("<f4", "(6,)"), k6Floats, 0), "version 0.0");
   expect_parse_error(npy_bytes(header("<f4", "(6,)"), k6Floats, 1, 1),
                      "version 1.1 (supported: 1.0, 2.0, 3.0)");
@@ -49,21 +50,22 @@ TEST(NpyMalformed, HeaderLengthBeyondFile) {
 
 TEST(NpyMalformed, MalformedDict) {
   const char* const bad[] = {
-      "",                                                              // empty header
-      "'descr': '<f4', 'fortran_order': False, 'shape': (6,)",          // no braces
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)",         // unclosed
-      "{'descr' '<f4', 'fortran_order': False, 'shape': (6,)}",         // missing ':'
-      "{'descr': '<f4 , 'fortran_order': False, 'shape': (6,)}",        // quote mismatch
-      "{'descr': '<f4', 'fortran_order': false, 'shape': (6,)}",        // Python bool
-      "{'descr': '<f4', 'fortran_order': 0, 'shape': (6,)}",            // not a bool
-      "{'descr': '<f4', 'fortran_order': False, 'shape': [6]}",         // list, not tuple
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (6, x)}",      // not an integer
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (2 3)}",       // missing comma
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (6,),, }",     // double comma
-      "{'descr': '<f4' 'fortran_order': False, 'shape': (6,)}",         // missing comma
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)} junk",   // text after the dict
-      "{descr: '<f4', 'fortran_order': False, 'shape': (6,)}",          // unquoted key
-      "{'descr': <f4, 'fortran_order': False, 'shape': (6,)}",          // unquoted value
+      "",                                                                 // empty header
+      "'descr': '<f4', 'fortran_order': False, 'shape': (6,)",            // no braces
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)",           // unclosed
+      "{'descr' '<f4', 'fortran_order': False, 'shape': (6,)}",           // missing ':'
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), 'sha",     // unterminated string
+      "{'descr': \"<f4', 'fortran_order': False, 'shape': (6,)}",         // quote mismatch
+      "{'descr': '<f4', 'fortran_order': false, 'shape': (6,)}",          // Python bool
+      "{'descr': '<f4', 'fortran_order': 0, 'shape': (6,)}",              // not a bool
+      "{'descr': '<f4', 'fortran_order': False, 'shape': [6]}",           // list, not tuple
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (6, x)}",        // not an integer
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (2 3)}",         // missing comma
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (6,),, }",       // double comma
+      "{'descr': '<f4' 'fortran_order': False, 'shape': (6,)}",           // missing comma
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)} junk",     // text after the dict
+      "{descr: '<f4', 'fortran_order': False, 'shape': (6,)}",            // unquoted key
+      "{'descr': <f4, 'fortran_order': False, 'shape': (6,)}",            // unquoted value
       "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), 'x': 1}",  // unknown key
       "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (6,)}",  // duplicate
   };
@@ -96,7 +98,8 @@ TEST(NpyMalformed, BigEndianDtype) {
 }
 
 TEST(NpyMalformed, UnsupportedDtypeIsNamed) {
-  for (const char* d : {"<i8", "<f2", "<u4", "|b1", "<U3", "|O", "|f4", "f4", "<c8", "|V16", "<i4 "}) {
+  for (const char* d :
+       {"<i8", "<f2", "<u4", "|b1", "<U3", "|O", "|f4", "f4", "<c8", "|V16", "<i4 "}) {
     SCOPED_TRACE(d);
     expect_parse_error(npy_bytes(header(d, "(6,)"), k6Floats),
                        std::string("unsupported dtype '") + d + "'");
@@ -114,8 +117,7 @@ TEST(NpyMalformed, BadShapes) {
                      "byte size of shape overflows");
   std::string dims65 = "(";
   for (int i = 0; i < 65; ++i) dims65 += "1, ";
-  expect_parse_error(npy_bytes(header("<f4", dims65 + ")"), k6Floats),
-                     "more than 64 dimensions");
+  expect_parse_error(npy_bytes(header("<f4", dims65 + ")"), k6Floats), "more than 64 dimensions");
 }
 
 TEST(NpyMalformed, TruncatedData) {

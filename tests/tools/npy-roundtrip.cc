@@ -1,6 +1,7 @@
 // .npy: round trips for every dtype and shape, the exact bytes written, accepted header
 // variants, conversions, and file I/O.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -22,8 +23,8 @@ using sfc_test::parse;
 
 const npy_dtype kAllTypes[] = {npy_dtype::f4, npy_dtype::f8, npy_dtype::i1, npy_dtype::u1,
                                npy_dtype::i4};
-const std::vector<std::vector<int64_t>> kShapes = {{}, {0}, {1}, {5}, {2, 3}, {2, 0, 3},
-                                                   {1, 3, 4, 5}, {1, 1, 1, 1, 1, 2}};
+const std::vector<std::vector<int64_t>> kShapes = {
+    {}, {0}, {1}, {5}, {2, 3}, {2, 0, 3}, {1, 3, 4, 5}, {1, 1, 1, 1, 1, 2}};
 
 npy_array make_array(npy_dtype t, const std::vector<int64_t>& shape) {
   npy_array a;
@@ -72,8 +73,7 @@ TEST(NpyRoundTrip, HeaderTextPerDtypeAndShape) {
     return s.substr(0, s.find('}') + 1);
   };
   EXPECT_EQ(text(npy_dtype::i1, {}), "{'descr': '|i1', 'fortran_order': False, 'shape': (), }");
-  EXPECT_EQ(text(npy_dtype::u1, {0}),
-            "{'descr': '|u1', 'fortran_order': False, 'shape': (0,), }");
+  EXPECT_EQ(text(npy_dtype::u1, {0}), "{'descr': '|u1', 'fortran_order': False, 'shape': (0,), }");
   EXPECT_EQ(text(npy_dtype::f8, {1, 3, 32, 32}),
             "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 3, 32, 32), }");
   EXPECT_EQ(text(npy_dtype::i4, {2, 2}),
@@ -148,8 +148,8 @@ TEST(NpyParse, Versions2And3UseFourByteHeaderLength) {
     EXPECT_EQ(a.data, (std::vector<uint8_t>{1, 2, 3}));
   }
   // A header longer than 65535 bytes only fits version 2.0+.
-  const std::string big = "{'descr': '|u1', 'fortran_order': False, 'shape': (1,)" +
-                          std::string(70000, ' ') + "}\n";
+  const std::string big =
+      "{'descr': '|u1', 'fortran_order': False, 'shape': (1,)" + std::string(70000, ' ') + "}\n";
   EXPECT_EQ(parse(npy_bytes(big, "\x07", 2)).data, (std::vector<uint8_t>{7}));
 }
 
@@ -200,7 +200,8 @@ TEST(NpyConvert, FromFloats) {
 }
 
 TEST(NpyFile, SaveAndLoadEveryDtype) {
-  const std::string path = ::testing::TempDir() + "sfc_npy_roundtrip.npy";
+  const std::string path =
+      ::testing::TempDir() + "sfc_npy_" + std::to_string(getpid()) + "_roundtrip.npy";
   for (npy_dtype t : kAllTypes) {
     const npy_array a = make_array(t, {2, 3, 4});
     sfc::npy_save(path, a);
@@ -229,7 +230,8 @@ TEST(NpyFile, IoErrorsNameThePath) {
 }
 
 TEST(NpyFile, LoadErrorsNameThePath) {
-  const std::string path = ::testing::TempDir() + "sfc_npy_garbage.npy";
+  const std::string path =
+      ::testing::TempDir() + "sfc_npy_" + std::to_string(getpid()) + "_garbage.npy";
   std::FILE* f = std::fopen(path.c_str(), "wb");
   ASSERT_NE(f, nullptr);
   std::fputs("PK\x03\x04 not an npy", f);

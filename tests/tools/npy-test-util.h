@@ -12,8 +12,8 @@
 namespace sfc_test {
 
 // magic + version + little-endian header length (2 bytes for v1.x, 4 otherwise) + header + data.
-inline std::string npy_bytes(const std::string& header, const std::string& data = "",
-                             int major = 1, int minor = 0) {
+inline std::string npy_bytes(const std::string& header, const std::string& data = "", int major = 1,
+                             int minor = 0) {
   std::string out = "\x93NUMPY";
   out += char(major);
   out += char(minor);
@@ -30,8 +30,7 @@ inline std::string npy_bytes(const std::string& header, const std::string& data 
 // A header dict for a descr and shape text, e.g. header("<f4", "(2, 3)").
 inline std::string header(const std::string& descr, const std::string& shape,
                           const std::string& fortran = "False") {
-  return "{'descr': '" + descr + "', 'fortran_order': " + fortran + ", 'shape': " + shape +
-         ", }\n";
+  return "{'descr': '" + descr + "', 'fortran_order': " + fortran + ", 'shape': " + shape + ", }\n";
 }
 
 inline sfc::npy_array parse(const std::string& bytes, const std::string& name = "test.npy") {

@@ -41,8 +41,10 @@ npy_dtype parse_descr(const std::string& descr, const std::string& name) {
     const char* code;
     npy_dtype t;
   };
-  static const entry kTypes[] = {{"f4", npy_dtype::f4}, {"f8", npy_dtype::f8},
-                                 {"i1", npy_dtype::i1}, {"u1", npy_dtype::u1},
+  static const entry kTypes[] = {{"f4", npy_dtype::f4},
+                                 {"f8", npy_dtype::f8},
+                                 {"i1", npy_dtype::i1},
+                                 {"u1", npy_dtype::u1},
                                  {"i4", npy_dtype::i4}};
   const std::string quoted = "dtype '" + descr + "'";
   if (descr.size() == 3 && std::strchr("<=|>", descr[0]) != nullptr) {
@@ -56,8 +58,7 @@ npy_dtype parse_descr(const std::string& descr, const std::string& name) {
       return e.t;
     }
   }
-  fail(name, "unsupported " + quoted +
-                 " (supported: '<f4', '<f8', '|i1', '|u1', '<i4')");
+  fail(name, "unsupported " + quoted + " (supported: '<f4', '<f8', '|i1', '|u1', '<i4')");
 }
 
 // A recursive-descent parser for the header's dict literal. Keys in any order, ' or " quotes,
@@ -74,7 +75,8 @@ class header_parser {
                     quote_header());
   }
   std::string quote_header() const {
-    const std::string h = s_.size() > 200 ? s_.substr(0, 200) + "..." : s_;
+    std::string h = s_.substr(0, s_.find_last_not_of(" \n") + 1);  // without the padding
+    if (h.size() > 200) h = h.substr(0, 200) + "...";
     return "\"" + h + "\"";
   }
   void skip_ws() {
@@ -144,10 +146,9 @@ std::vector<int64_t> header_parser::parse_shape() {
   while (!accept(')')) {
     if (shape.size() == kMaxDims) fail(name_, "shape has more than 64 dimensions");
     shape.push_back(parse_dim());
-    if (!accept(',')) {
-      expect(')');
-      break;
-    }
+    if (accept(',')) continue;
+    if (!accept(')')) malformed("expected ',' or ')' in shape");
+    break;
   }
   return shape;
 }
@@ -173,10 +174,9 @@ void header_parser::parse(npy_dtype& dtype, bool& fortran, std::vector<int64_t>&
     }
     if (*seen) malformed("duplicate key '" + key + "'");
     *seen = true;
-    if (!accept(',')) {
-      expect('}');
-      break;
-    }
+    if (accept(',')) continue;
+    if (!accept('}')) malformed("expected ',' or '}' after the value of '" + key + "'");
+    break;
   }
   skip_ws();
   if (i_ != s_.size()) malformed("unexpected text after the dict");
@@ -231,11 +231,21 @@ std::vector<Out> to_vector(const npy_array& a) {
                   std::to_string(a.count() * npy_dtype_size(a.dtype)));
   std::vector<Out> out(a.count());
   switch (a.dtype) {
-    case npy_dtype::f4: convert<Out, float>(a, out); break;
-    case npy_dtype::f8: convert<Out, double>(a, out); break;
-    case npy_dtype::i1: convert<Out, int8_t>(a, out); break;
-    case npy_dtype::u1: convert<Out, uint8_t>(a, out); break;
-    case npy_dtype::i4: convert<Out, int32_t>(a, out); break;
+    case npy_dtype::f4:
+      convert<Out, float>(a, out);
+      break;
+    case npy_dtype::f8:
+      convert<Out, double>(a, out);
+      break;
+    case npy_dtype::i1:
+      convert<Out, int8_t>(a, out);
+      break;
+    case npy_dtype::u1:
+      convert<Out, uint8_t>(a, out);
+      break;
+    case npy_dtype::i4:
+      convert<Out, int32_t>(a, out);
+      break;
   }
   return out;
 }
@@ -244,22 +254,32 @@ std::vector<Out> to_vector(const npy_array& a) {
 
 const char* npy_dtype_name(npy_dtype t) {
   switch (t) {
-    case npy_dtype::f4: return "float32";
-    case npy_dtype::f8: return "float64";
-    case npy_dtype::i1: return "int8";
-    case npy_dtype::u1: return "uint8";
-    case npy_dtype::i4: return "int32";
+    case npy_dtype::f4:
+      return "float32";
+    case npy_dtype::f8:
+      return "float64";
+    case npy_dtype::i1:
+      return "int8";
+    case npy_dtype::u1:
+      return "uint8";
+    case npy_dtype::i4:
+      return "int32";
   }
   return "?";
 }
 
 size_t npy_dtype_size(npy_dtype t) {
   switch (t) {
-    case npy_dtype::f4: return 4;
-    case npy_dtype::f8: return 8;
-    case npy_dtype::i1: return 1;
-    case npy_dtype::u1: return 1;
-    case npy_dtype::i4: return 4;
+    case npy_dtype::f4:
+      return 4;
+    case npy_dtype::f8:
+      return 8;
+    case npy_dtype::i1:
+      return 1;
+    case npy_dtype::u1:
+      return 1;
+    case npy_dtype::i4:
+      return 4;
   }
   return 0;
 }
@@ -290,19 +310,18 @@ npy_array npy_parse(const void* bytes, size_t size, const std::string& name) {
   if (size < header_start) fail(name, "file ends inside the .npy preamble");
   const size_t header_len = read_le(p + 8, int(len_bytes));
   if (header_len > size - header_start)
-    fail(name, "header length " + std::to_string(header_len) + " extends beyond the end of the file (" +
-                   std::to_string(size) + " bytes)");
+    fail(name, "header length " + std::to_string(header_len) +
+                   " extends beyond the end of the file (" + std::to_string(size) + " bytes)");
   const std::string header(reinterpret_cast<const char*>(p + header_start), header_len);
 
   npy_array a;
   bool fortran = false;
   header_parser(header, name).parse(a.dtype, fortran, a.shape);
-  if (fortran)
-    fail(name, "Fortran-order arrays are not supported; save with np.ascontiguousarray");
+  if (fortran) fail(name, "Fortran-order arrays are not supported; save with np.ascontiguousarray");
   const size_t want = checked_bytes(a.shape, npy_dtype_size(a.dtype), name);
   const size_t data_start = header_start + header_len, have = size - data_start;
-  const std::string sizes = "expected " + std::to_string(want) + " bytes of data, file has " +
-                            std::to_string(have);
+  const std::string sizes =
+      "expected " + std::to_string(want) + " bytes of data, file has " + std::to_string(have);
   if (have < want) fail(name, "truncated data: " + sizes + " (shape " + a.shape_str() + ")");
   if (have > want)
     fail(name, "trailing bytes: " + sizes + " (" + std::to_string(have - want) + " extra)");
@@ -333,10 +352,14 @@ std::vector<uint8_t> npy_serialize(const npy_array& a) {
   header.append((64 - unpadded % 64) % 64, ' ');
   header += '\n';
   if (header.size() > 0xffff) throw_invalid("npy_serialize: header too long for format 1.0");
-  std::vector<uint8_t> out(kMagic, kMagic + kMagicLen);
-  out.insert(out.end(), {1, 0, uint8_t(header.size() & 0xff), uint8_t(header.size() >> 8)});
-  out.insert(out.end(), header.begin(), header.end());
-  out.insert(out.end(), a.data.begin(), a.data.end());
+  std::vector<uint8_t> out(10 + header.size() + a.data.size());
+  std::memcpy(out.data(), kMagic, kMagicLen);
+  out[6] = 1;  // version 1.0
+  out[7] = 0;
+  out[8] = uint8_t(header.size() & 0xff);  // HLEN, uint16 little endian
+  out[9] = uint8_t(header.size() >> 8);
+  std::memcpy(out.data() + 10, header.data(), header.size());
+  if (!a.data.empty()) std::memcpy(out.data() + 10 + header.size(), a.data.data(), a.data.size());
   return out;
 }
 
