@@ -1,0 +1,111 @@
+// sfc_bench: latency of sfc against oneDNN (and XNNPACK) in one process.
+//   sfc_bench --layer [--ic 64] [--oc 64] [--hw 56 | --h H --w W] [--k 3] [--stride 1] [--pad k/2]
+//             [--batch 1] [--threads 1] [--impl sfc6_7x7_3x3,onednn,onednn_wino,xnnpack]
+//             [--runs 100] [--warmup 10] [--bits 8] [--cold] [--json FILE]
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "kernels/common/error.h"
+#include "tools/sfc_bench/layer-bench.h"
+
+namespace {
+
+const char* kUsage =
+    "usage: sfc_bench --layer [--ic N] [--oc N] [--hw N | --h N --w N] [--k 3|5|7|...] [--stride S]\n"
+    "                 [--pad P] [--batch N] [--threads N] [--impl LIST] [--runs N] [--warmup N]\n"
+    "                 [--bits 8|6|4] [--cold] [--json FILE]\n"
+    "  --impl: comma-separated; sfc algorithm names (sfc6_7x7_3x3, sfc4_4x4_3x3, sfc6_6x6_5x5,\n"
+    "          sfc6_6x6_7x7, wino_4x4_3x3, ...), scalar:<algo>, onednn, onednn_wino, xnnpack, ref.\n"
+    "          Default: the SFC algorithms for the kernel size, onednn, onednn_wino (3x3), xnnpack.\n";
+
+int parse_int(const std::string& flag, const std::string& v, int lo, int hi) {
+  char* end = nullptr;
+  const long x = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end || x < lo || x > hi)
+    sfc::throw_invalid(flag + " expects an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got '" + v + "'");
+  return int(x);
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> v;
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t c = s.find(',', start);
+    const std::string part = s.substr(start, c == std::string::npos ? std::string::npos : c - start);
+    if (!part.empty()) v.push_back(part);
+    if (c == std::string::npos) break;
+    start = c + 1;
+  }
+  return v;
+}
+
+std::vector<std::string> default_impls(int k) {
+  std::vector<std::string> v;
+  if (k == 3) v = {"sfc6_7x7_3x3", "sfc6_6x6_3x3", "sfc4_4x4_3x3", "wino_4x4_3x3"};
+  if (k == 5) v = {"sfc6_6x6_5x5"};
+  if (k == 7) v = {"sfc6_6x6_7x7", "sfc6_4x4_7x7"};
+  v.push_back("onednn");
+  if (k == 3) v.push_back("onednn_wino");
+  v.push_back("xnnpack");
+  return v;
+}
+
+int run(int argc, char** argv) {
+  sfc::layer_bench_options o;
+  o.p.ic = o.p.oc = 64, o.p.h = o.p.w = 56, o.p.kh = o.p.kw = 3;
+  bool layer = false;
+  int pad = -1;
+  std::string json, impls;
+  for (int i = 1; i < argc; i++) {
+    const std::string a = argv[i];
+    auto val = [&]() -> std::string {
+      if (i + 1 >= argc) sfc::throw_invalid(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--layer") layer = true;
+    else if (a == "--ic") o.p.ic = parse_int(a, val(), 1, 65536);
+    else if (a == "--oc") o.p.oc = parse_int(a, val(), 1, 65536);
+    else if (a == "--hw") o.p.h = o.p.w = parse_int(a, val(), 1, 16384);
+    else if (a == "--h") o.p.h = parse_int(a, val(), 1, 16384);
+    else if (a == "--w") o.p.w = parse_int(a, val(), 1, 16384);
+    else if (a == "--k") o.p.kh = o.p.kw = parse_int(a, val(), 1, 15);
+    else if (a == "--stride") o.p.stride_h = o.p.stride_w = parse_int(a, val(), 1, 16);
+    else if (a == "--pad") pad = parse_int(a, val(), 0, 16);
+    else if (a == "--batch") o.p.n = parse_int(a, val(), 1, 4096);
+    else if (a == "--threads") o.threads = parse_int(a, val(), 1, 1024);
+    else if (a == "--runs") o.runs = parse_int(a, val(), 1, 1000000);
+    else if (a == "--warmup") o.warmup = parse_int(a, val(), 0, 1000000);
+    else if (a == "--bits") o.bits = parse_int(a, val(), 4, 8);
+    else if (a == "--impl") impls = val();
+    else if (a == "--json") json = val();
+    else if (a == "--cold") o.cold = true;
+    else if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); return 0; }
+    else sfc::throw_invalid("unknown option '" + a + "'");
+  }
+  if (!layer) sfc::throw_invalid("nothing to do: pass --layer (network benchmarks: --model, coming with the graph runtime)");
+  const int p = pad >= 0 ? pad : o.p.kh / 2;
+  o.p.pad_t = o.p.pad_l = o.p.pad_b = o.p.pad_r = p;
+  o.impls = impls.empty() ? default_impls(o.p.kh) : split(impls);
+  const auto rows = sfc::run_layer_bench(o);
+  std::fputs(sfc::layer_bench_table(o, rows).c_str(), stdout);
+  if (!json.empty()) {
+    std::ofstream f(json);
+    if (!f) sfc::throw_invalid("cannot write --json file '" + json + "'");
+    f << sfc::layer_bench_json(o, rows);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sfc_bench: error: %s\n", e.what());
+    return 2;
+  }
+}
