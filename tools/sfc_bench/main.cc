@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/common/error.h"
+#include "tools/sfc_bench/accuracy.h"
 #include "tools/sfc_bench/layer-bench.h"
 
 namespace {
@@ -17,6 +18,7 @@ const char* kUsage =
     "usage: sfc_bench --layer [--ic N] [--oc N] [--hw N | --h N --w N] [--k 3|5|7|...] [--stride S]\n"
     "                 [--pad P] [--batch N] [--threads N] [--impl LIST] [--runs N] [--warmup N]\n"
     "                 [--bits 8|6|4] [--cold] [--json FILE]\n"
+    "       sfc_bench --accuracy [--input gauss|relu] [--hw 84] [--threads N]\n"
     "  --impl: comma-separated; sfc algorithm names (sfc6_7x7_3x3, sfc4_4x4_3x3, sfc6_6x6_5x5,\n"
     "          sfc6_6x6_7x7, wino_4x4_3x3, ...), scalar:<algo>, onednn, onednn_wino, xnnpack, ref.\n"
     "          Default: the SFC algorithms for the kernel size, onednn, onednn_wino (3x3), xnnpack.\n";
@@ -56,7 +58,8 @@ std::vector<std::string> default_impls(int k) {
 int run(int argc, char** argv) {
   sfc::layer_bench_options o;
   o.p.ic = o.p.oc = 64, o.p.h = o.p.w = 56, o.p.kh = o.p.kw = 3;
-  bool layer = false;
+  bool layer = false, accuracy = false;
+  std::string input = "gauss";
   int pad = -1;
   std::string json, impls;
   for (int i = 1; i < argc; i++) {
@@ -81,9 +84,15 @@ int run(int argc, char** argv) {
     else if (a == "--bits") o.bits = parse_int(a, val(), 4, 8);
     else if (a == "--impl") impls = val();
     else if (a == "--json") json = val();
+    else if (a == "--accuracy") accuracy = true;
+    else if (a == "--input") input = val();
     else if (a == "--cold") o.cold = true;
     else if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); return 0; }
     else sfc::throw_invalid("unknown option '" + a + "'");
+  }
+  if (accuracy) {
+    std::fputs(sfc::accuracy_table(input, o.p.h == 56 ? 84 : o.p.h, o.threads).c_str(), stdout);
+    return 0;
   }
   if (!layer) sfc::throw_invalid("nothing to do: pass --layer (network benchmarks: --model, coming with the graph runtime)");
   const int p = pad >= 0 ? pad : o.p.kh / 2;
