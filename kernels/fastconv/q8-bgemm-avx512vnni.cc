@@ -1,0 +1,133 @@
+// Batched GEMM kernels, AVX-512 VNNI (q8-ukernels.h): MR tiles × NR output channels per
+// microkernel, vpdpbusd on u8 U (broadcast 4 channels) × s8 weights (NR/16 vectors), accumulators
+// start at comp = −128·ΣVq; epilogue mi = cvtps2dq(clamp(cvtdq2ps(M)·coef)) (round half even).
+// vpdpbusd goes through one-line inline asm: GCC 12 allocates the intrinsic badly
+// (performance-notes.md).
+#include <immintrin.h>
+
+#include <cassert>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/fastconv/q8-ukernels.h"
+
+namespace {
+
+inline void vnni(__m512i& acc, __m512i a, __m512i b) {
+  asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
+}
+
+inline __m512i bcast4(const uint8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm512_set1_epi32(v);
+}
+
+// One MR × (16·NV) block: a = U rows (stride a_stride), w = packed weights of one point.
+template <int MR, int NV, bool kClamp>
+inline void tile_block(size_t kc, const uint8_t* a, size_t a_stride, const uint8_t* w,
+                       char* c, size_t c_stride, __m512 vlim) {
+  constexpr size_t ncp = 16 * NV;
+  const int8_t* vq = reinterpret_cast<const int8_t*>(w + 8 * ncp);
+  __m512i acc[MR][NV];
+#pragma GCC unroll 4
+  for (int j = 0; j < NV; j++) {
+    const __m512i comp = _mm512_loadu_si512(w + 64 * j);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; i++) acc[i][j] = comp;
+  }
+  for (size_t k = 0; k < kc; k += 4) {
+    __m512i b[NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; j++) b[j] = _mm512_loadu_si512(vq + k * ncp + 64 * j);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; i++) {
+      const __m512i av = bcast4(a + i * a_stride + k);
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; j++) vnni(acc[i][j], av, b[j]);
+    }
+  }
+  const __m512 vnlim = _mm512_sub_ps(_mm512_setzero_ps(), vlim);
+#pragma GCC unroll 4
+  for (int j = 0; j < NV; j++) {
+    const __m512 coef = _mm512_loadu_ps(reinterpret_cast<const float*>(w + 4 * ncp) + 16 * j);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; i++) {
+      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i][j]), coef);
+      if (kClamp) f = _mm512_min_ps(_mm512_max_ps(f, vnlim), vlim);
+      _mm512_storeu_si512(c + i * c_stride + 64 * j, _mm512_cvtps_epi32(f));
+    }
+  }
+}
+
+template <int MR, int NV, bool kClamp>
+void bgemm_nv(size_t points, size_t tiles, size_t kc, const uint8_t* u, size_t u_point_stride,
+              size_t u_tile_stride, const uint8_t* w, size_t w_point_stride, char* m,
+              size_t m_point_stride, size_t m_tile_stride, __m512 vlim) {
+  for (size_t p = 0; p < points; p++) {
+    const uint8_t* up = u + p * u_point_stride;
+    const uint8_t* wp = w + p * w_point_stride;
+    char* mp = m + p * m_point_stride;
+    size_t t = 0;
+    for (; t + MR <= tiles; t += MR)
+      tile_block<MR, NV, kClamp>(kc, up + t * u_tile_stride, u_tile_stride, wp,
+                                 mp + t * m_tile_stride, m_tile_stride, vlim);
+    const size_t rest = tiles - t;
+    const uint8_t* ur = up + t * u_tile_stride;
+    char* mr = mp + t * m_tile_stride;
+    // Remainder rows: one smaller block (MR ≤ 8, so rest ≤ 7).
+    switch (rest) {
+#define SFC_REST(r)                                                                           \
+  case r:                                                                                     \
+    if constexpr (r < MR)                                                                     \
+      tile_block<r, NV, kClamp>(kc, ur, u_tile_stride, wp, mr, m_tile_stride, vlim);          \
+    break;
+      SFC_REST(1) SFC_REST(2) SFC_REST(3) SFC_REST(4) SFC_REST(5) SFC_REST(6) SFC_REST(7)
+#undef SFC_REST
+      default:
+        break;
+    }
+  }
+}
+
+template <int MR, int NVMAX>
+void bgemm(size_t points, size_t tiles, size_t kc, size_t nc, const uint8_t* u,
+           size_t u_point_stride, size_t u_tile_stride, const void* w, size_t w_point_stride,
+           int32_t* m, size_t m_point_stride, size_t m_tile_stride,
+           const sfc_q8_bgemm_params* params) {
+  assert(kc % 4 == 0 && nc >= 1 && nc <= 16 * NVMAX);
+  static_assert(MR <= 8, "remainder switch covers MR ≤ 8");
+  const __m512 vlim = _mm512_set1_ps(params->mi_limit);
+  const auto* wb = static_cast<const uint8_t*>(w);
+  char* mb = reinterpret_cast<char*>(m);
+  const size_t nv = (nc + 15) / 16;
+#define SFC_NV(n)                                                                             \
+  if (nv == n) {                                                                              \
+    if constexpr (n <= NVMAX) {                                                               \
+      if (params->clamp)                                                                      \
+        bgemm_nv<MR, n, true>(points, tiles, kc, u, u_point_stride, u_tile_stride, wb,        \
+                              w_point_stride, mb, m_point_stride, m_tile_stride, vlim);       \
+      else                                                                                    \
+        bgemm_nv<MR, n, false>(points, tiles, kc, u, u_point_stride, u_tile_stride, wb,       \
+                               w_point_stride, mb, m_point_stride, m_tile_stride, vlim);      \
+    }                                                                                         \
+    return;                                                                                   \
+  }
+  SFC_NV(1) SFC_NV(2) SFC_NV(3) SFC_NV(4)
+#undef SFC_NV
+}
+
+}  // namespace
+
+#define SFC_Q8_BGEMM(isa, fn, mr, nr, prod) SFC_Q8_BGEMM_##isa(fn, mr, nr)
+#define SFC_Q8_BGEMM_scalar(fn, mr, nr)
+#define SFC_Q8_BGEMM_avx2(fn, mr, nr)
+#define SFC_Q8_BGEMM_avx512vnni(fn, mr, nr)                                                   \
+  extern "C" void fn(size_t points, size_t tiles, size_t kc, size_t nc, const uint8_t* u,     \
+                     size_t ups, size_t uts, const void* w, size_t wps, int32_t* m,           \
+                     size_t mps, size_t mts, const sfc_q8_bgemm_params* params) {             \
+    bgemm<mr, nr / 16>(points, tiles, kc, nc, u, ups, uts, w, wps, m, mps, mts, params);      \
+  }
+#define SFC_Q8_INPUT(isa, tile, src, fn)
+#define SFC_Q8_OUTPUT(isa, tile, fn)
+#include "kernels/fastconv/q8-ukernels.inc"

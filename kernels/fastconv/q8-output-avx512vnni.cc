@@ -1,0 +1,96 @@
+// Output transform kernels, AVX-512 (q8-ukernels.h): 16 output channels per int32 vector,
+// Y = Aᵢᵀ·mi·Aᵢ in two unrolled passes (columns, then rows), then
+// out = cvtps2dq(clamp(float(Y)·2^−F + bias, min, max)) + zp, stored as bytes (vpmovdb).
+// float(Y)·2^−F is exact, so the FMA equals the reference's multiply-then-add; clamping to the
+// integer bounds [qmin − zp, qmax − zp] (0 below with relu) before rounding equals the reference's
+// relu, round, + zp, saturate.
+#include <immintrin.h>
+
+#include <cassert>
+#include <cstdint>
+#include <utility>
+
+#include "kernels/fastconv/q8-tables.h"
+#include "kernels/fastconv/q8-ukernels.h"
+
+using namespace sfc::q8tf;
+
+namespace {
+
+#include "kernels/fastconv/q8-tf-unroll.inc"
+
+struct ops32 {
+  using V = __m512i;
+  static V zero() { return _mm512_setzero_si512(); }
+  static V add(V a, V b) { return _mm512_add_epi32(a, b); }
+  static V sub(V a, V b) { return _mm512_sub_epi32(a, b); }
+  template <int K>
+  static V mul(V x) {
+    if constexpr ((K & (K - 1)) == 0) return _mm512_slli_epi32(x, K == 2 ? 1 : K == 4 ? 2 : 3);
+    else return _mm512_mullo_epi32(x, _mm512_set1_epi32(K));
+  }
+};
+
+template <class A>
+struct at_mat {
+  static constexpr int k(int i, int a) { return A::at[i][a]; }
+};
+
+template <class A>
+void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,
+                   size_t m_point_stride, size_t m_tile_stride, const float* bias, void* dst,
+                   size_t dst_row_stride, size_t dst_pixel_stride,
+                   const sfc_q8_output_params* params) {
+  constexpr int R = A::R, mo = A::m;
+  assert(rows >= 1 && rows <= size_t(mo) && cols >= 1 && cols <= tiles * mo);
+  const __m512 vscale = _mm512_set1_ps(params->scale);
+  const __m512 vmin = _mm512_set1_ps(params->min), vmax = _mm512_set1_ps(params->max);
+  const __m512i vzp = _mm512_set1_epi32(params->zero_point);
+  const char* mb = reinterpret_cast<const char*>(m);
+  uint8_t* db = static_cast<uint8_t*>(dst);
+  alignas(64) __m512i T[mo][R];
+  for (size_t t = 0; t < tiles; t++) {
+    const size_t x0 = t * mo;
+    const size_t ncols = cols - x0 < size_t(mo) ? cols - x0 : size_t(mo);
+    for (size_t o0 = 0; o0 < oc; o0 += 16) {
+      const size_t n = oc - o0 < 16 ? oc - o0 : 16;
+      const __mmask16 mask = __mmask16((1u << n) - 1);
+      const __m512 vbias = _mm512_maskz_loadu_ps(mask, bias + o0);
+      const char* mt = mb + t * m_tile_stride + o0 * 4;
+      for (int b = 0; b < R; b++) {  // T[i][b] = Σ_a Aᵀ[i][a] mi[a][b]
+        __m512i x[R];
+        for (int a = 0; a < R; a++)
+          x[a] = _mm512_loadu_si512(mt + size_t(a * R + b) * m_point_stride);
+        tf_rows<ops32, at_mat<A>, mo, R>(x, [&](int i, __m512i v) { T[i][b] = v; });
+      }
+      for (size_t i = 0; i < rows; i++) {  // Y[i][j] = Σ_b Aᵀ[j][b] T[i][b]
+        __m512i y[R];
+        for (int b = 0; b < R; b++) y[b] = T[i][b];
+        uint8_t* di = db + i * dst_row_stride + x0 * dst_pixel_stride + o0;
+        tf_rows<ops32, at_mat<A>, mo, R>(y, [&](int j, __m512i v) {
+          if (size_t(j) >= ncols) return;
+          __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), vscale, vbias);
+          f = _mm512_min_ps(_mm512_max_ps(f, vmin), vmax);
+          const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(f), vzp);
+          _mm_mask_storeu_epi8(di + size_t(j) * dst_pixel_stride, mask, _mm512_cvtepi32_epi8(q));
+        });
+      }
+    }
+  }
+}
+
+}  // namespace
+
+#define SFC_Q8_OUTPUT(isa, tile, fn) SFC_Q8_OUTPUT_##isa(tile, fn)
+#define SFC_Q8_OUTPUT_scalar(tile, fn)
+#define SFC_Q8_OUTPUT_avx2(tile, fn)
+#define SFC_Q8_OUTPUT_avx512vnni(tile, fn)                                                    \
+  extern "C" void fn(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,     \
+                     size_t mps, size_t mts, const float* bias, void* dst, size_t drs,        \
+                     size_t dps, const sfc_q8_output_params* params) {                        \
+    output_avx512<q8_tf_##tile>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs, dps,      \
+                                params);                                                      \
+  }
+#define SFC_Q8_INPUT(isa, tile, src, fn)
+#define SFC_Q8_BGEMM(isa, fn, mr, nr, prod)
+#include "kernels/fastconv/q8-ukernels.inc"
