@@ -30,6 +30,10 @@ executor::executor(const graph& model, const std::vector<shape_t>& input_shapes,
   set_input_shapes(g_, input_shapes);
   prepare_graph(g_, opts.prepare);
   plan_ = plan_memory(g_, opts.reuse_memory);
+  if (plan_.arena_bytes > opts.max_arena_bytes)
+    throw error(error::unsupported, "model needs " + std::to_string(plan_.arena_bytes) +
+                                        " bytes of activations, more than the limit of " +
+                                        std::to_string(opts.max_arena_bytes));
   arena_.assign(plan_.arena_bytes + 64, 0);
   base_ = arena_.data() + (64 - reinterpret_cast<uintptr_t>(arena_.data()) % 64) % 64;
   exec_config cfg;

@@ -20,6 +20,9 @@ struct executor_options {
   int threads = 0;            // 0 = OpenMP's default (all cores)
   bool reuse_memory = true;   // false: every value gets its own buffer (for testing the plan)
   prepare_options prepare;    // which passes run
+  // Upper bound on the activation arena; a model that needs more is rejected with
+  // sfc::error(unsupported) instead of attempting the allocation.
+  size_t max_arena_bytes = size_t(16) << 30;
 };
 
 class executor {

@@ -34,6 +34,15 @@ void store_converted(const Src* src, int64_t n, tensor& t) {
     }
 }
 
+int64_t stored_count(const onnx::TensorProto& p) {
+  switch (p.data_type()) {
+    case onnx::TensorProto::FLOAT: return p.float_data_size();
+    case onnx::TensorProto::DOUBLE: return p.double_data_size();
+    case onnx::TensorProto::INT64: return p.int64_data_size();
+    default: return p.int32_data_size();
+  }
+}
+
 void read_raw(const onnx::TensorProto& p, int64_t n, tensor& t, const std::string& what) {
   const std::string& raw = p.raw_data();
   const size_t es = onnx_elem_size(p.data_type());
@@ -107,6 +116,12 @@ std::shared_ptr<tensor> tensor_from_proto(const onnx::TensorProto& p, const std:
                                         " is not supported");
   for (int64_t dim : p.dims()) d.shape.push_back(dim);
   const int64_t n = shape_numel(d.shape, what);
+  // Sizes are checked before anything is allocated: a corrupt dim must not allocate gigabytes.
+  const int64_t have = p.has_raw_data() ? int64_t(p.raw_data().size() / onnx_elem_size(p.data_type()))
+                                        : stored_count(p);
+  if (have != n)
+    bad(what, "holds " + std::to_string(have) + " elements, shape " + shape_str(d.shape) +
+                  " needs " + std::to_string(n));
   auto t = std::make_shared<tensor>(d);
   if (p.has_raw_data()) read_raw(p, n, *t, what);
   else read_typed(p, n, *t, what);

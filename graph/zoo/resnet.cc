@@ -15,6 +15,9 @@ using zoo::builder;
 // end their branches with small gammas; it also keeps the residual stream's variance bounded).
 constexpr double kGammaLo = 0.8, kGammaHi = 1.2;
 constexpr double kLastLo = 0.2, kLastHi = 0.4;
+// ImageNet models calibrate on a 64x64 sample (stage 4 still sees 2x2 pixels) to keep building
+// cheap; the per-channel statistics of a conv barely depend on the resolution.
+constexpr int64_t kCalibHw = 112;
 
 act basic_block(builder& b, const act& x, int64_t planes, int stride, const std::string& p) {
   act y = b.conv_bn(x, planes, 3, stride, 1, p + "conv1", p + "bn1", kGammaLo, kGammaHi, true);
@@ -39,7 +42,7 @@ act bottleneck(builder& b, const act& x, int64_t planes, int stride, const std::
 
 graph imagenet_resnet(const char* name, const int (&blocks)[4], bool bottle, const zoo_options& o) {
   builder b(name, o.seed);
-  act x = b.input("input", o.batch, 3, 224, 224);
+  act x = b.input("input", o.batch, 3, 224, 224, kCalibHw, kCalibHw);
   x = b.conv_bn(x, 64, 7, 2, 3, "conv1", "bn1", kGammaLo, kGammaHi, true);
   x = b.max_pool(x, 3, 2, 1, "maxpool");
   for (int s = 0; s < 4; ++s) {
@@ -57,7 +60,7 @@ graph imagenet_resnet(const char* name, const int (&blocks)[4], bool bottle, con
 // CIFAR ResNet-(6n+2): 16/32/64 channels, option-A shortcuts, mean over H, W, Linear(64, 10).
 graph cifar_resnet(const char* name, int n, const zoo_options& o) {
   builder b(name, o.seed);
-  act x = b.input("input", o.batch, 3, 32, 32);
+  act x = b.input("input", o.batch, 3, 32, 32, 32, 32);
   x = b.conv_bn(x, 16, 3, 1, 1, "conv1", "bn1", kGammaLo, kGammaHi, true);
   for (int s = 0; s < 3; ++s) {
     const int64_t planes = int64_t(16) << s;

@@ -37,15 +37,24 @@ attribute int_attr(int64_t v) {
   return a;
 }
 
-// Mean and variance of max(x, 0) for x ~ N(mu, var).
-void relu_stats(double mu, double var, double* m_out, double* v_out) {
-  const double s = std::sqrt(std::max(var, 1e-12));
-  const double a = mu / s;
-  const double phi = std::exp(-0.5 * a * a) / std::sqrt(2 * M_PI);
-  const double cdf = 0.5 * std::erfc(-a / std::sqrt(2.0));
-  const double m = mu * cdf + s * phi;
-  const double m2 = (mu * mu + var) * cdf + mu * s * phi;
-  *m_out = m, *v_out = std::max(m2 - m * m, 0.0);
+// Per-channel mean and variance of an NHWC sample.
+void channel_stats(const std::vector<float>& x, int64_t c, std::vector<float>* mean,
+                   std::vector<float>* var) {
+  const size_t pixels = x.size() / size_t(c);
+  mean->assign(size_t(c), 0.f), var->assign(size_t(c), 0.f);
+  for (size_t k = 0; k < size_t(c); ++k) {
+    double s = 0, s2 = 0;
+    for (size_t p = 0; p < pixels; ++p) {
+      const double v = x[p * size_t(c) + k];
+      s += v, s2 += v * v;
+    }
+    const double m = s / double(pixels);
+    (*mean)[k] = float(m), (*var)[k] = float(std::max(s2 / double(pixels) - m * m, 1e-4));
+  }
+  // A channel that is nearly constant on the sample must not be amplified without bound.
+  double avg = 0;
+  for (float v : *var) avg += v / double(c);
+  for (float& v : *var) v = std::max(v, float(0.01 * avg));
 }
 
 }  // namespace
@@ -66,20 +75,22 @@ int builder::node(op_type op, const std::string& name, std::vector<int> ins) {
   return out;
 }
 
-act builder::input(const std::string& name, int64_t batch, int64_t c, int64_t h, int64_t w) {
+act builder::input(const std::string& name, int64_t batch, int64_t c, int64_t h, int64_t w,
+                   int64_t calib_h, int64_t calib_w) {
   act a;
   a.v = g_.add_value(name);
   g_.values[size_t(a.v)].desc = tensor_desc{dtype::f32, {batch, c, h, w}, tensor_layout::plain};
   g_.inputs.push_back(a.v);
-  a.c = c, a.h = h, a.w = w;
-  a.mean.assign(size_t(c), 0.0), a.var.assign(size_t(c), 1.0);
+  a.c = c, a.h = calib_h, a.w = calib_w;
+  a.sample.resize(size_t(c * calib_h * calib_w));
+  for (float& v : a.sample) v = float(rng_.normal());
   return a;
 }
 
 act builder::relu(const act& x, const std::string& name) {
   act y = x;
   y.v = node(op_type::relu, name, {x.v});
-  for (size_t i = 0; i < size_t(x.c); ++i) relu_stats(x.mean[i], x.var[i], &y.mean[i], &y.var[i]);
+  for (float& v : y.sample) v = std::max(v, 0.f);
   return y;
 }
 
@@ -88,20 +99,28 @@ act builder::conv_bn(const act& x, int64_t oc, int k, int stride, int pad,
                      double gamma_hi, bool relu_after) {
   const int64_t ic = x.c, per_oc = ic * k * k;
   const double std_w = std::sqrt(2.0 / double(per_oc));  // He-normal
-  std::vector<float> w(size_t(oc * per_oc));
+  std::vector<float> w(static_cast<size_t>(oc * per_oc));
+  for (float& v : w) v = float(rng_.normal() * std_w);
+  // Calibration: the conv output on the sample gives the BN's running statistics.
+  conv2d_params p;
+  p.n = 1, p.ic = int(ic), p.oc = int(oc), p.h = int(x.h), p.w = int(x.w), p.kh = p.kw = k;
+  p.stride_h = p.stride_w = stride;
+  p.pad_t = p.pad_l = p.pad_b = p.pad_r = pad;
+  act y;
+  y.c = oc, y.h = p.oh(), y.w = p.ow();
+  y.sample.resize(size_t(oc * y.h * y.w));
+  conv2d_ref_f32(p, layout::nhwc, x.sample.data(), w.data(), nullptr, y.sample.data());
+  std::vector<float> mean, var;
+  channel_stats(y.sample, oc, &mean, &var);
   const size_t n_oc = static_cast<size_t>(oc);
-  std::vector<float> mean(n_oc), var(n_oc), gamma(n_oc), beta(n_oc);
-  for (int64_t o = 0; o < oc; ++o) {
-    double m = 0, v = 0;
-    for (int64_t j = 0; j < per_oc; ++j) {
-      const float wv = float(rng_.normal() * std_w);
-      w[size_t(o * per_oc + j)] = wv;
-      const size_t i = size_t(j / (k * k));
-      m += double(wv) * x.mean[i], v += double(wv) * wv * x.var[i];
-    }
-    mean[size_t(o)] = float(m), var[size_t(o)] = float(std::max(v, 1e-4));
-    gamma[size_t(o)] = float(gamma_lo + (gamma_hi - gamma_lo) * rng_.uniform());
-    beta[size_t(o)] = float(0.1 * rng_.normal());
+  std::vector<float> gamma(n_oc), beta(n_oc);
+  for (size_t o = 0; o < n_oc; ++o) {
+    gamma[o] = float(gamma_lo + (gamma_hi - gamma_lo) * rng_.uniform());
+    beta[o] = float(0.1 * rng_.normal());
+  }
+  for (size_t i = 0; i < y.sample.size(); ++i) {
+    const size_t o = i % n_oc;
+    y.sample[i] = (y.sample[i] - mean[o]) / std::sqrt(var[o] + 1e-5f) * gamma[o] + beta[o];
   }
   const int wv = constant_f32(name + ".weight", {oc, ic, k, k}, std::move(w));
   const int conv_out = node(op_type::conv, name, {x.v, wv});
@@ -111,21 +130,17 @@ act builder::conv_bn(const act& x, int64_t oc, int k, int stride, int pad,
   cn.attrs["pads"] = ints_attr({pad, pad, pad, pad});
   cn.attrs["group"] = int_attr(1);
   cn.attrs["dilations"] = ints_attr({1, 1});
-  act y;
   y.v = node(op_type::batch_norm, bn,
-             {conv_out, constant_f32(bn + ".weight", {oc}, gamma), constant_f32(bn + ".bias", {oc}, beta),
-              constant_f32(bn + ".running_mean", {oc}, mean),
+             {conv_out, constant_f32(bn + ".weight", {oc}, gamma),
+              constant_f32(bn + ".bias", {oc}, beta), constant_f32(bn + ".running_mean", {oc}, mean),
               constant_f32(bn + ".running_var", {oc}, var)});
-  y.c = oc, y.h = (x.h + 2 * pad - k) / stride + 1, y.w = (x.w + 2 * pad - k) / stride + 1;
-  y.mean.resize(size_t(oc)), y.var.resize(size_t(oc));
-  for (size_t o = 0; o < size_t(oc); ++o) y.mean[o] = beta[o], y.var[o] = double(gamma[o]) * gamma[o];
   return relu_after ? relu(y, bn + ".relu") : y;
 }
 
 act builder::add_relu(const act& a, const act& b, const std::string& name) {
   act s = a;
   s.v = node(op_type::add, name + ".add", {a.v, b.v});
-  for (size_t i = 0; i < size_t(a.c); ++i) s.mean[i] += b.mean[i], s.var[i] += b.var[i];
+  for (size_t i = 0; i < s.sample.size(); ++i) s.sample[i] += b.sample[i];
   return relu(s, name + ".relu");
 }
 
@@ -137,10 +152,17 @@ act builder::max_pool(const act& x, int k, int stride, int pad, const std::strin
   n.attrs["strides"] = ints_attr({stride, stride});
   n.attrs["pads"] = ints_attr({pad, pad, pad, pad});
   y.h = (x.h + 2 * pad - k) / stride + 1, y.w = (x.w + 2 * pad - k) / stride + 1;
-  for (size_t i = 0; i < size_t(x.c); ++i) {  // rough: the max of k² samples sits ~1.5σ higher
-    const double s = std::sqrt(x.var[i]);
-    y.mean[i] = x.mean[i] + 1.5 * s, y.var[i] = 0.3 * x.var[i];
-  }
+  y.sample.assign(size_t(y.h * y.w * x.c), -std::numeric_limits<float>::infinity());
+  for (int64_t oy = 0; oy < y.h; ++oy)
+    for (int64_t ox = 0; ox < y.w; ++ox)
+      for (int64_t iy = oy * stride - pad; iy < oy * stride - pad + k; ++iy)
+        for (int64_t ix = ox * stride - pad; ix < ox * stride - pad + k; ++ix) {
+          if (iy < 0 || iy >= x.h || ix < 0 || ix >= x.w) continue;
+          for (int64_t c = 0; c < x.c; ++c) {
+            float& d = y.sample[size_t((oy * y.w + ox) * x.c + c)];
+            d = std::max(d, x.sample[size_t((iy * x.w + ix) * x.c + c)]);
+          }
+        }
   return y;
 }
 
@@ -157,10 +179,12 @@ act builder::option_a_shortcut(const act& x, int64_t pad, const std::string& nam
   g_.nodes.back().attrs["mode"].kind = attribute::s;
   g_.nodes.back().attrs["mode"].string_value = "constant";
   y.c = x.c + 2 * pad, y.h = (x.h + 1) / 2, y.w = (x.w + 1) / 2;
-  y.mean.assign(size_t(pad), 0.0), y.var.assign(size_t(pad), 0.0);
-  y.mean.insert(y.mean.end(), x.mean.begin(), x.mean.end());
-  y.var.insert(y.var.end(), x.var.begin(), x.var.end());
-  y.mean.resize(size_t(y.c), 0.0), y.var.resize(size_t(y.c), 0.0);
+  y.sample.assign(size_t(y.c * y.h * y.w), 0.f);
+  for (int64_t oy = 0; oy < y.h; ++oy)
+    for (int64_t ox = 0; ox < y.w; ++ox)
+      for (int64_t c = 0; c < x.c; ++c)
+        y.sample[size_t((oy * y.w + ox) * y.c + pad + c)] =
+            x.sample[size_t((2 * oy * x.w + 2 * ox) * x.c + c)];
   return y;
 }
 

@@ -1,12 +1,9 @@
-// Graph builder for the zoo: emits ONNX-style nodes and tracks per-channel activation statistics
-// (mean, variance) analytically so that BatchNormalization running statistics match what the
-// synthetic weights produce:
-//   conv (zero-mean weights, independent taps):  mean_o = Σ_{i,k} w[o,i,k] · mean_i
-//                                                var_o  = Σ_{i,k} w[o,i,k]² · var_i
-//   BN with those statistics:                    ~ N(beta, gamma²)
-//   ReLU of N(μ, σ²):                            E = μΦ(μ/σ) + σφ(μ/σ),
-//                                                E[y²] = (μ² + σ²)Φ(μ/σ) + μσφ(μ/σ)
-//   Add of independent branches:                 means and variances add
+// Graph builder for the zoo: emits ONNX-style nodes and calibrates BatchNormalization as it
+// goes (data-dependent initialization). A calibration sample, one N(0, 1) "image" of
+// calib_h x calib_w, is propagated alongside the graph with the reference kernels; each BN gets
+// the per-channel mean and variance of the conv output that actually reaches it, so the BN
+// output is ~N(beta, gamma^2) per channel at every depth (estimates that assume independent taps
+// under-estimate the variance and the error compounds layer after layer).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -30,14 +27,16 @@ class rng {
 
 struct act {
   int v = -1;  // value id
-  int64_t c = 0, h = 0, w = 0;
-  std::vector<double> mean, var;  // per channel
+  int64_t c = 0, h = 0, w = 0;  // channels and the calibration sample's spatial size
+  std::vector<float> sample;     // calibration activation, NHWC [h][w][c]
 };
 
 class builder {
  public:
   builder(const std::string& name, uint64_t seed);
-  act input(const std::string& name, int64_t batch, int64_t c, int64_t h, int64_t w);
+  // Graph input [batch, c, h, w]; the calibration sample is calib_h x calib_w.
+  act input(const std::string& name, int64_t batch, int64_t c, int64_t h, int64_t w,
+            int64_t calib_h, int64_t calib_w);
   // Conv (no bias) -> BatchNormalization [-> Relu]; gamma ~ U(gamma_lo, gamma_hi).
   act conv_bn(const act& x, int64_t oc, int k, int stride, int pad, const std::string& conv_name,
               const std::string& bn_name, double gamma_lo, double gamma_hi, bool relu);

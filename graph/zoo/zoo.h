@@ -6,11 +6,11 @@
 //                                    option-A shortcut (Slice with steps 2 + channel Pad),
 //                                    input [N, 3, 32, 32], output logits [N, 10]
 // The graphs are unfused, as an exporter writes them: Conv (no bias) -> BatchNormalization ->
-// Relu, Add, pooling, Gemm. Weights are He-normal; BatchNormalization statistics are computed
-// analytically from the weights and the propagated per-channel mean / variance of a
-// unit-variance input, so each BN normalizes what actually reaches it and activations neither
-// explode nor vanish with depth. gamma / beta are drawn like trained values (small gamma on the
-// last BN of each residual branch).
+// Relu, Add, pooling, Gemm. Weights are He-normal; BatchNormalization running statistics are
+// calibrated on a synthetic N(0, 1) input propagated through the graph while it is built
+// (zoo-builder.h), so each BN normalizes what actually reaches it and activations neither explode
+// nor vanish with depth. gamma / beta are drawn like trained values (small gamma on the last BN
+// of each residual branch).
 #pragma once
 #include <cstdint>
 #include <string>

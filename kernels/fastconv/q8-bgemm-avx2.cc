@@ -22,9 +22,11 @@
 
 namespace {
 
-// acc += Σ₄ Uq·Vq per int32 lane: vpsignb, vpmaddubsw, vpmaddwd, vpaddd. One inline-asm
-// statement: GCC 12 spills and copies the accumulators of the intrinsic version (16 ymm registers
-// hold 8 accumulators, 2 weight vectors, ones, the sign mask, Uq, |Uq| and one temporary).
+// acc += Σ₄ Uq·Vq per int32 lane, with uq = Uq and ua = |Uq| broadcast:
+// vpmaddubsw(|Uq|, vpsignb(Vq, Uq)), vpmaddwd with ones, vpaddd. (Measured alternatives on Zen 5:
+// (Vq ^ m) − m instead of vpsignb moves work off the multiply pipes but costs one more op, and
+// lost by 5 % with a busy SMT sibling; on Skylake-class cores vpsignb is the cheaper form too.)
+// One inline-asm statement: GCC 12 spills and copies the accumulators of the intrinsic version.
 inline void dot4(__m256i& acc, __m256i ua, __m256i uq, __m256i w, __m256i ones) {
   __m256i t;
   asm("vpsignb %[uq], %[w], %[t]\n\t"
@@ -47,11 +49,10 @@ template <int NV>
 struct acc_row {
   __m256i v0, v1, v2, v3;
   void zero() { v0 = v1 = v2 = v3 = _mm256_setzero_si256(); }
-  // One k-step of 4 channels: Uq = u ^ 0x80 broadcast, weights b0..b3.
-  void step(const uint8_t* u, __m256i vsign, __m256i ones, __m256i b0, __m256i b1, __m256i b2,
-            __m256i b3) {
-    const __m256i uq = _mm256_xor_si256(bcast4(u), vsign);
-    const __m256i ua = _mm256_abs_epi8(uq);
+  // One k-step of 4 channels: Uq and |Uq| broadcast from the staged copies, weights b0..b3.
+  void step(const uint8_t* sq, const uint8_t* sa, __m256i ones, __m256i b0, __m256i b1,
+            __m256i b2, __m256i b3) {
+    const __m256i uq = bcast4(sq), ua = bcast4(sa);
     dot4(v0, ua, uq, b0, ones);
     dot4(v1, ua, uq, b1, ones);
     if constexpr (NV > 2) {
@@ -62,33 +63,54 @@ struct acc_row {
   __m256i get(int j) const { return j == 0 ? v0 : j == 1 ? v1 : j == 2 ? v2 : v3; }
 };
 
+// Uq = u ^ 0x80 and |Uq| of n bytes (n % 4 == 0, n ≤ kStage) into sq / sa, whole vectors; the
+// tail is read with a dword mask, never past n.
+constexpr size_t kStage = 256;
+inline void stage(const uint8_t* u, size_t n, uint8_t* sq, uint8_t* sa) {
+  const __m256i vsign = _mm256_set1_epi8(int8_t(0x80));
+  for (size_t k = 0; k < n; k += 32) {
+    __m256i x;
+    if (n - k >= 32) {
+      x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(u + k));
+    } else {
+      const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+      const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(int32_t((n - k) / 4)), lane);
+      x = _mm256_maskload_epi32(reinterpret_cast<const int*>(u + k), mask);
+    }
+    x = _mm256_xor_si256(x, vsign);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(sq + k), x);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(sa + k), _mm256_abs_epi8(x));
+  }
+}
+
 // One MR × (8·NV) block: a = U rows of MR tiles (stride a_stride), vq = weights of one point
-// ([kc/4][ncp][4]), coef = [ncp] floats, c = mi rows (stride c_stride, bytes).
+// ([kc/4][ncp][4]), coef = [ncp] floats, c = mi rows (stride c_stride, bytes). Uq and |Uq| are
+// staged per kStage channels, so the k-loop does no per-tile ALU work besides the products.
 template <int MR, int NV, bool kClamp>
 inline void tile_block(size_t kc, const uint8_t* a, size_t a_stride, const int8_t* vq,
                        size_t ncp, const float* coef, char* c, size_t c_stride, __m256 vlim) {
   static_assert(MR >= 1 && MR <= 4 && (NV == 2 || NV == 4), "supported block shapes");
-  const __m256i vsign = _mm256_set1_epi8(int8_t(0x80));
   const __m256i vone = _mm256_set1_epi16(1);
+  alignas(32) uint8_t sq[MR][kStage], sa[MR][kStage];
   acc_row<NV> r0, r1, r2, r3;
   r0.zero(), r1.zero(), r2.zero(), r3.zero();
-  const uint8_t* a0 = a;
-  const uint8_t* a1 = a + (MR > 1 ? a_stride : 0);
-  const uint8_t* a2 = a + (MR > 2 ? 2 * a_stride : 0);
-  const uint8_t* a3 = a + (MR > 3 ? 3 * a_stride : 0);
-  for (size_t k = 0; k < kc; k += 4) {
-    const int8_t* wk = vq + k * ncp;
-    const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk));
-    const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 32));
-    __m256i b2 = b0, b3 = b1;
-    if constexpr (NV > 2) {
-      b2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 64));
-      b3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 96));
+  for (size_t kb = 0; kb < kc; kb += kStage) {
+    const size_t kl = kc - kb < kStage ? kc - kb : kStage;
+    for (int i = 0; i < MR; i++) stage(a + i * a_stride + kb, kl, sq[i], sa[i]);
+    const int8_t* wk = vq + kb * ncp;
+    for (size_t k = 0; k < kl; k += 4, wk += 4 * ncp) {
+      const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk));
+      const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 32));
+      __m256i b2 = b0, b3 = b1;
+      if constexpr (NV > 2) {
+        b2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 64));
+        b3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 96));
+      }
+      r0.step(sq[0] + k, sa[0] + k, vone, b0, b1, b2, b3);
+      if constexpr (MR > 1) r1.step(sq[MR > 1 ? 1 : 0] + k, sa[MR > 1 ? 1 : 0] + k, vone, b0, b1, b2, b3);
+      if constexpr (MR > 2) r2.step(sq[MR > 2 ? 2 : 0] + k, sa[MR > 2 ? 2 : 0] + k, vone, b0, b1, b2, b3);
+      if constexpr (MR > 3) r3.step(sq[MR > 3 ? 3 : 0] + k, sa[MR > 3 ? 3 : 0] + k, vone, b0, b1, b2, b3);
     }
-    r0.step(a0 + k, vsign, vone, b0, b1, b2, b3);
-    if constexpr (MR > 1) r1.step(a1 + k, vsign, vone, b0, b1, b2, b3);
-    if constexpr (MR > 2) r2.step(a2 + k, vsign, vone, b0, b1, b2, b3);
-    if constexpr (MR > 3) r3.step(a3 + k, vsign, vone, b0, b1, b2, b3);
   }
   const __m256 vnlim = _mm256_sub_ps(_mm256_setzero_ps(), vlim);
   for (int j = 0; j < NV; j++) {
@@ -164,17 +186,167 @@ void bgemm(size_t points, size_t tiles, size_t kc, size_t nc, const uint8_t* u,
 #undef SFC_NV
 }
 
+// ---------------------------------------------------------------------------------------------
+// int16 variant (…c4s16): Uq and Vq sign-extended to int16, vpmaddwd + vpaddd per 16 MACs. Exact
+// for any bytes and any comp (Σ U·Vq + comp = Σ Uq·Vq + 128·ΣVq + comp, ΣVq taken while the
+// weights are widened). Per call and point the weights of up to kPass channels are widened once
+// into a stack buffer ([k/4][4][16] int16: vector v = channels 4v..4v+3 × 4 k), U once per tile
+// block; the inner loop is then vpbroadcastq + 4 × (vpmaddwd ymm, ymm, m256 + vpaddd) per tile.
+// Lanes hold (oc, k-pair) sums; vphaddd + vpermq restore 8 channels per vector at the end.
+// Partial sums of a longer reduction pass through mi as int32.
+constexpr size_t kPass = 512;
+
+struct acc4 {
+  __m256i v0, v1, v2, v3;
+  void zero() { v0 = v1 = v2 = v3 = _mm256_setzero_si256(); }
+  void step(const int16_t* u, const int16_t* w) {
+    int64_t q;
+    std::memcpy(&q, u, 8);
+    const __m256i a = _mm256_set1_epi64x(q);
+    const auto* wv = reinterpret_cast<const __m256i*>(w);
+    madd(v0, a, wv), madd(v1, a, wv + 1), madd(v2, a, wv + 2), madd(v3, a, wv + 3);
+  }
+  // acc += vpmaddwd(a, *w), the weights as a memory operand (inline asm: GCC 12 otherwise hoists
+  // the weight loads into registers and spills the accumulators).
+  static void madd(__m256i& acc, __m256i a, const __m256i* w) {
+    __m256i t;
+    asm("vpmaddwd %[w], %[a], %[t]\n\t"
+        "vpaddd %[t], %[acc], %[acc]"
+        : [acc] "+x"(acc), [t] "=&x"(t)
+        : [a] "x"(a), [w] "m"(*w));
+  }
+  // Σ over k-pairs, channels 0–7 and 8–15.
+  __m256i lo() const { return _mm256_permute4x64_epi64(_mm256_hadd_epi32(v0, v1), 0xD8); }
+  __m256i hi() const { return _mm256_permute4x64_epi64(_mm256_hadd_epi32(v2, v3), 0xD8); }
+};
+
+// Uq (= u ^ 0x80) of n bytes (n % 4 == 0) as int16; the tail is read with a dword mask.
+inline void stage_u16(const uint8_t* u, size_t n, int16_t* dst) {
+  const __m128i vsign = _mm_set1_epi8(int8_t(0x80));
+  for (size_t k = 0; k < n; k += 16) {
+    __m128i x;
+    if (n - k >= 16) {
+      x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(u + k));
+    } else {
+      const __m128i mask = _mm_cmpgt_epi32(_mm_set1_epi32(int32_t((n - k) / 4)), _mm_setr_epi32(0, 1, 2, 3));
+      x = _mm_maskload_epi32(reinterpret_cast<const int*>(u + k), mask);
+    }
+    _mm256_store_si256(reinterpret_cast<__m256i*>(dst + k), _mm256_cvtepi8_epi16(_mm_xor_si128(x, vsign)));
+  }
+}
+
+// Weights of n channels (16 output channels, [n/4][16][4] bytes) widened to int16; sw0 / sw1 +=
+// Σ Vq of channels 0–7 / 8–15.
+inline void stage_w16(const int8_t* vq, size_t n, int16_t* dst, __m256i& sw0, __m256i& sw1) {
+  const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+  for (size_t k = 0; k < n; k += 4, vq += 64, dst += 64) {
+    for (int v = 0; v < 4; v++)
+      _mm256_store_si256(reinterpret_cast<__m256i*>(dst + 16 * v),
+                         _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(vq + 16 * v))));
+    const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(vq));
+    const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(vq + 32));
+    sw0 = _mm256_add_epi32(sw0, _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, b0), ones16));
+    sw1 = _mm256_add_epi32(sw1, _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, b1), ones16));
+  }
+}
+
+struct pass16 {
+  bool first, last;
+  __m256i corr0, corr1;  // comp + 128·ΣVq (last pass)
+  const float* coef;
+  __m256 vlim;
+};
+
+inline void finish16(__m256i s, int j, char* c, const pass16& ps, bool clamp) {
+  auto* dst = reinterpret_cast<__m256i*>(c + 32 * j);
+  if (!ps.first) s = _mm256_add_epi32(s, _mm256_loadu_si256(dst));
+  if (!ps.last) {
+    _mm256_storeu_si256(dst, s);
+    return;
+  }
+  s = _mm256_add_epi32(s, j == 0 ? ps.corr0 : ps.corr1);
+  __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(s), _mm256_loadu_ps(ps.coef + 8 * j));
+  if (clamp) f = _mm256_min_ps(_mm256_max_ps(f, _mm256_sub_ps(_mm256_setzero_ps(), ps.vlim)), ps.vlim);
+  _mm256_storeu_si256(dst, _mm256_cvtps_epi32(f));
+}
+
+template <int MR>
+inline void block16(size_t kl, const uint8_t* a, size_t a_stride, const int16_t* w16, char* c,
+                    size_t c_stride, const pass16& ps, bool clamp) {
+  static_assert(MR >= 1 && MR <= 3, "3 × 4 accumulators fill 12 of 16 registers");
+  alignas(32) int16_t u16[MR][kPass];
+  for (int i = 0; i < MR; i++) stage_u16(a + i * a_stride, kl, u16[i]);
+  acc4 r0, r1, r2;
+  r0.zero(), r1.zero(), r2.zero();
+  for (size_t k = 0; k < kl; k += 4) {
+    const int16_t* wk = w16 + 16 * k;
+    r0.step(u16[0] + k, wk);
+    if constexpr (MR > 1) r1.step(u16[MR > 1 ? 1 : 0] + k, wk);
+    if constexpr (MR > 2) r2.step(u16[MR > 2 ? 2 : 0] + k, wk);
+  }
+  for (int i = 0; i < MR; i++) {
+    const acc4& r = i == 0 ? r0 : i == 1 ? r1 : r2;
+    finish16(r.lo(), 0, c + i * c_stride, ps, clamp);
+    finish16(r.hi(), 1, c + i * c_stride, ps, clamp);
+  }
+}
+
+template <int MR>
+void bgemm16(size_t points, size_t tiles, size_t kc, size_t nc, const uint8_t* u,
+             size_t u_point_stride, size_t u_tile_stride, const void* w, size_t w_point_stride,
+             int32_t* m, size_t m_point_stride, size_t m_tile_stride,
+             const sfc_q8_bgemm_params* params) {
+  assert(kc % 4 == 0 && nc >= 1 && nc <= 16);
+  (void)nc;
+  alignas(32) int16_t w16[16 * kPass];
+  const bool clamp = params->clamp != 0;
+  for (size_t p = 0; p < points; p++) {
+    const uint8_t* up = u + p * u_point_stride;
+    const uint8_t* wp = static_cast<const uint8_t*>(w) + p * w_point_stride;
+    char* mp = reinterpret_cast<char*>(m) + p * m_point_stride;
+    pass16 ps;
+    ps.coef = reinterpret_cast<const float*>(wp + 64);
+    ps.vlim = _mm256_set1_ps(params->mi_limit);
+    __m256i sw0 = _mm256_setzero_si256(), sw1 = sw0;
+    for (size_t kb = 0; kb < kc; kb += kPass) {
+      const size_t kl = kc - kb < kPass ? kc - kb : kPass;
+      stage_w16(reinterpret_cast<const int8_t*>(wp + 128) + kb * 16, kl, w16, sw0, sw1);
+      ps.first = kb == 0, ps.last = kb + kl == kc;
+      ps.corr0 = _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp)),
+                                  _mm256_slli_epi32(sw0, 7));
+      ps.corr1 = _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 32)),
+                                  _mm256_slli_epi32(sw1, 7));
+      size_t t = 0;
+      for (; t + MR <= tiles; t += MR)
+        block16<MR>(kl, up + t * u_tile_stride + kb, u_tile_stride, w16, mp + t * m_tile_stride,
+                    m_tile_stride, ps, clamp);
+      const uint8_t* ur = up + t * u_tile_stride + kb;
+      char* mr = mp + t * m_tile_stride;
+      if (tiles - t == 1) block16<1>(kl, ur, u_tile_stride, w16, mr, m_tile_stride, ps, clamp);
+      if (tiles - t == 2) block16<MR == 3 ? 2 : 1>(kl, ur, u_tile_stride, w16, mr, m_tile_stride, ps, clamp);
+    }
+  }
+}
+
 }  // namespace
 
 #define SFC_Q8_BGEMM(isa, fn, mr, nr, prod) SFC_Q8_BGEMM_##isa(fn, mr, nr)
 #define SFC_Q8_BGEMM_scalar(fn, mr, nr)
 #define SFC_Q8_BGEMM_avx512vnni(fn, mr, nr)
-#define SFC_Q8_BGEMM_avx2(fn, mr, nr)                                                         \
+// Each avx2 entry picks its family by name: …c4__avx2 (vpmaddubsw), …c4__avx2_madd (int16).
+#define SFC_Q8_BGEMM_avx2(fn, mr, nr) SFC_AVX2_BGEMM_##fn(fn, mr, nr)
+#define SFC_AVX2_BGEMM_DEFINE(fn, impl)                                                       \
   extern "C" void fn(size_t points, size_t tiles, size_t kc, size_t nc, const uint8_t* u,     \
                      size_t ups, size_t uts, const void* w, size_t wps, int32_t* m,           \
                      size_t mps, size_t mts, const sfc_q8_bgemm_params* params) {             \
-    bgemm<mr, nr / 8>(points, tiles, kc, nc, u, ups, uts, w, wps, m, mps, mts, params);       \
+    impl(points, tiles, kc, nc, u, ups, uts, w, wps, m, mps, mts, params);                    \
   }
+#define SFC_AVX2_BGEMM_sfc_qs8_sfc_bgemm_fp32_ukernel_3x16c4__avx2_madd(fn, mr, nr) \
+  SFC_AVX2_BGEMM_DEFINE(fn, bgemm16<mr>)
+#define SFC_AVX2_BGEMM_sfc_qs8_sfc_bgemm_fp32_ukernel_4x16c4__avx2(fn, mr, nr) \
+  SFC_AVX2_BGEMM_DEFINE(fn, (bgemm<mr, nr / 8>))
+#define SFC_AVX2_BGEMM_sfc_qs8_sfc_bgemm_fp32_ukernel_2x32c4__avx2(fn, mr, nr) \
+  SFC_AVX2_BGEMM_DEFINE(fn, (bgemm<mr, nr / 8>))
 #define SFC_Q8_INPUT(isa, tile, src, fn)
 #define SFC_Q8_OUTPUT(isa, tile, fn)
 #include "kernels/fastconv/q8-ukernels.inc"

@@ -34,16 +34,18 @@ struct bt_mat {
   static constexpr int k(int i, int a) { return A::bt[i][a]; }
 };
 
-template <bool kSigned>
-inline __m512i load_x(const void* p, __mmask32 mask, __m512i vzp) {
+template <bool kSigned, bool kZp>
+SFC_TF_INLINE __m512i load_x(const void* p, __mmask32 mask, __m512i vzp) {
   const __m256i b = _mm256_maskz_loadu_epi8(mask, p);
+  const __m512i x = kSigned ? _mm512_cvtepi8_epi16(b) : _mm512_cvtepu8_epi16(b);
   // Channels outside the mask are padding: X = 0 there (not −zp).
-  return _mm512_maskz_sub_epi16(mask, kSigned ? _mm512_cvtepi8_epi16(b) : _mm512_cvtepu8_epi16(b), vzp);
+  if constexpr (kZp) return _mm512_maskz_sub_epi16(mask, x, vzp);
+  return x;
 }
 
 // First pass for one half (≤ 32 channels from channel ch): T[i][b] = Σ_a Bᵀ[i][a] X[a][b].
-template <class A, bool kSigned>
-inline void first_pass(const void* const* rows, size_t ic, ptrdiff_t x0, size_t w, size_t ch,
+template <class A, bool kSigned, bool kZp>
+SFC_TF_INLINE void first_pass(const void* const* rows, size_t ic, ptrdiff_t x0, size_t w, size_t ch,
                        __mmask32 mask, __m512i vzp, __m512i (*T)[A::L]) {
   constexpr int L = A::L, R = A::R;
   for (int b = 0; b < L; b++) {
@@ -52,15 +54,15 @@ inline void first_pass(const void* const* rows, size_t ic, ptrdiff_t x0, size_t 
     if (ix >= 0 && ix < ptrdiff_t(w)) {
       const size_t off = size_t(ix) * ic + ch;
       for (int a = 0; a < L; a++)
-        x[a] = load_x<kSigned>(static_cast<const uint8_t*>(rows[a]) + off, mask, vzp);
+        x[a] = load_x<kSigned, kZp>(static_cast<const uint8_t*>(rows[a]) + off, mask, vzp);
     } else {
       for (int a = 0; a < L; a++) x[a] = _mm512_setzero_si512();
     }
-    tf_rows<ops16, bt_mat<A>, R, L>(x, [&](int i, __m512i v) { T[i][b] = v; });
+    tf_rows<ops16, bt_mat<A>, R, L>(x, [&](int i, __m512i v) __attribute__((always_inline)) { T[i][b] = v; });
   }
 }
 
-template <class A, bool kSigned>
+template <class A, bool kSigned, bool kZp>
 void input_avx512(size_t ic, size_t tiles, const void* const* rows, ptrdiff_t ix0, size_t w,
                   uint8_t* u, size_t u_point_stride, size_t u_tile_stride,
                   const sfc_q8_input_params* params) {
@@ -80,15 +82,15 @@ void input_avx512(size_t ic, size_t tiles, const void* const* rows, ptrdiff_t ix
       if (n > 32) {  // two halves, one pack
         const size_t n1 = n - 32;
         const __mmask32 m1 = n1 >= 32 ? ~__mmask32(0) : (__mmask32(1) << n1) - 1;
-        first_pass<A, kSigned>(rows, ic, x0, w, c0, ~__mmask32(0), vzp, T0);
-        first_pass<A, kSigned>(rows, ic, x0, w, c0 + 32, m1, vzp, T1);
+        first_pass<A, kSigned, kZp>(rows, ic, x0, w, c0, ~__mmask32(0), vzp, T0);
+        first_pass<A, kSigned, kZp>(rows, ic, x0, w, c0 + 32, m1, vzp, T1);
         for (int i = 0; i < R; i++) {
           __m512i a0[L], a1[L];
           for (int b = 0; b < L; b++) a0[b] = T0[i][b], a1[b] = T1[i][b];
           uint8_t* ui = ut + size_t(i) * R * u_point_stride + c0;
           const int16_t* mi = mul + i * R;
           // Both halves per output j: U = Σ_b Bᵀ[j][b] T[i][b].
-          tf_rows2<ops16, bt_mat<A>, R, L>(a0, a1, [&](int j, __m512i v0, __m512i v1) {
+          tf_rows2<ops16, bt_mat<A>, R, L>(a0, a1, [&](int j, __m512i v0, __m512i v1) __attribute__((always_inline)) {
             const __m512i vm = _mm512_set1_epi16(mi[j]);
             __m512i q = _mm512_packs_epi16(_mm512_mulhrs_epi16(v0, vm), _mm512_mulhrs_epi16(v1, vm));
             q = _mm512_min_epi8(_mm512_max_epi8(q, vmin), vmax);
@@ -99,13 +101,13 @@ void input_avx512(size_t ic, size_t tiles, const void* const* rows, ptrdiff_t ix
         const __mmask32 m0 = n >= 32 ? ~__mmask32(0) : (__mmask32(1) << n) - 1;
         const size_t n4 = (n + 3) / 4 * 4;
         const __mmask32 ms = n4 >= 32 ? ~__mmask32(0) : (__mmask32(1) << n4) - 1;
-        first_pass<A, kSigned>(rows, ic, x0, w, c0, m0, vzp, T0);
+        first_pass<A, kSigned, kZp>(rows, ic, x0, w, c0, m0, vzp, T0);
         for (int i = 0; i < R; i++) {
           __m512i a0[L];
           for (int b = 0; b < L; b++) a0[b] = T0[i][b];
           uint8_t* ui = ut + size_t(i) * R * u_point_stride + c0;
           const int16_t* mi = mul + i * R;
-          tf_rows<ops16, bt_mat<A>, R, L>(a0, [&](int j, __m512i v0) {
+          tf_rows<ops16, bt_mat<A>, R, L>(a0, [&](int j, __m512i v0) __attribute__((always_inline)) {
             const __m512i vm = _mm512_set1_epi16(mi[j]);
             __m256i q = _mm512_cvtsepi16_epi8(_mm512_mulhrs_epi16(v0, vm));
             q = _mm256_min_epi8(_mm256_max_epi8(q, _mm512_castsi512_si256(vmin)),
@@ -117,6 +119,15 @@ void input_avx512(size_t ic, size_t tiles, const void* const* rows, ptrdiff_t ix
       }
     }
   }
+}
+
+template <class A, bool kSigned>
+void input_dispatch(size_t ic, size_t tiles, const void* const* rows, ptrdiff_t ix0, size_t w,
+                    uint8_t* u, size_t ups, size_t uts, const sfc_q8_input_params* params) {
+  if (params->zero_point != 0)
+    input_avx512<A, kSigned, true>(ic, tiles, rows, ix0, w, u, ups, uts, params);
+  else
+    input_avx512<A, kSigned, false>(ic, tiles, rows, ix0, w, u, ups, uts, params);
 }
 
 }  // namespace
@@ -133,7 +144,7 @@ using s8_t = std::true_type;
   extern "C" void fn(size_t ic, size_t tiles, const void* const* rows, ptrdiff_t ix0,         \
                      size_t w, uint8_t* u, size_t ups, size_t uts,                            \
                      const sfc_q8_input_params* params) {                                     \
-    input_avx512<q8_tf_##tile, src##_t::value>(ic, tiles, rows, ix0, w, u, ups, uts, params); \
+    input_dispatch<q8_tf_##tile, src##_t::value>(ic, tiles, rows, ix0, w, u, ups, uts, params); \
   }
 #define SFC_Q8_BGEMM(isa, fn, mr, nr, prod)
 #define SFC_Q8_OUTPUT(isa, tile, fn)

@@ -199,6 +199,9 @@ fastconv_q8_layer::fastconv_q8_layer(const fastconv_algorithm& alg, const conv2d
   oparams_.zero_point = o.dst_zero_point;
   oparams_.qmin = qmin, oparams_.qmax = qmax, oparams_.relu = o.relu ? 1 : 0;
   bias_q_ = out.bias_q;
+  oparams_.bias_bounded = 1;
+  for (float b : bias_q_)
+    if (!(std::fabs(b) <= 1073741824.f)) oparams_.bias_bounded = 0;
   zp_row_.assign(size_t(p.w) * p.ic, uint8_t(src_zero_point & 0xff));
 
   tiles_h_ = (p.oh() + m_ - 1) / m_, tiles_w_ = (p.ow() + m_ - 1) / m_;

@@ -36,7 +36,11 @@ struct at_mat {
   static constexpr int k(int i, int a) { return A::at[i][a]; }
 };
 
-template <class A>
+// Final stage modes: kFloatClamp (general), kU8 / kS8 (bias_bounded: round first, saturate while
+// narrowing; relu is max(·, zp) since round(max(f, 0)) + zp = max(round(f) + zp, zp)).
+enum final_mode { kFloatClamp, kU8, kS8 };
+
+template <class A, int kMode, bool kZp>
 void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,
                    size_t m_point_stride, size_t m_tile_stride, const float* bias, void* dst,
                    size_t dst_row_stride, size_t dst_pixel_stride,
@@ -46,6 +50,8 @@ void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int3
   const __m512 vscale = _mm512_set1_ps(params->scale);
   const __m512 vmin = _mm512_set1_ps(params->min), vmax = _mm512_set1_ps(params->max);
   const __m512i vzp = _mm512_set1_epi32(params->zero_point);
+  const bool relu = params->relu != 0;
+  const __m512i vlo = _mm512_set1_epi32(relu ? params->zero_point : 0);  // kU8: zp ≥ 0
   const char* mb = reinterpret_cast<const char*>(m);
   uint8_t* db = static_cast<uint8_t*>(dst);
   alignas(64) __m512i T[mo][R];
@@ -61,22 +67,49 @@ void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int3
         __m512i x[R];
         for (int a = 0; a < R; a++)
           x[a] = _mm512_loadu_si512(mt + size_t(a * R + b) * m_point_stride);
-        tf_rows<ops32, at_mat<A>, mo, R>(x, [&](int i, __m512i v) { T[i][b] = v; });
+        tf_rows<ops32, at_mat<A>, mo, R>(x, [&](int i, __m512i v) __attribute__((always_inline)) { T[i][b] = v; });
       }
       for (size_t i = 0; i < rows; i++) {  // Y[i][j] = Σ_b Aᵀ[j][b] T[i][b]
         __m512i y[R];
         for (int b = 0; b < R; b++) y[b] = T[i][b];
         uint8_t* di = db + i * dst_row_stride + x0 * dst_pixel_stride + o0;
-        tf_rows<ops32, at_mat<A>, mo, R>(y, [&](int j, __m512i v) {
+        tf_rows<ops32, at_mat<A>, mo, R>(y, [&](int j, __m512i v) __attribute__((always_inline)) {
           if (size_t(j) >= ncols) return;
           __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), vscale, vbias);
-          f = _mm512_min_ps(_mm512_max_ps(f, vmin), vmax);
-          const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(f), vzp);
-          _mm_mask_storeu_epi8(di + size_t(j) * dst_pixel_stride, mask, _mm512_cvtepi32_epi8(q));
+          uint8_t* dj = di + size_t(j) * dst_pixel_stride;
+          if constexpr (kMode == kFloatClamp) {
+            f = _mm512_min_ps(_mm512_max_ps(f, vmin), vmax);
+            __m512i q = _mm512_cvtps_epi32(f);
+            if constexpr (kZp) q = _mm512_add_epi32(q, vzp);
+            _mm_mask_storeu_epi8(dj, mask, _mm512_cvtepi32_epi8(q));
+          } else {
+            __m512i q = _mm512_cvtps_epi32(f);
+            if constexpr (kZp) q = _mm512_add_epi32(q, vzp);
+            if constexpr (kMode == kU8) {
+              _mm_mask_storeu_epi8(dj, mask, _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, vlo)));
+            } else {
+              if (relu) q = _mm512_max_epi32(q, vzp);
+              _mm_mask_storeu_epi8(dj, mask, _mm512_cvtsepi32_epi8(q));
+            }
+          }
         });
       }
     }
   }
+}
+
+template <class A>
+void output_dispatch(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,
+                     size_t mps, size_t mts, const float* bias, void* dst, size_t drs, size_t dps,
+                     const sfc_q8_output_params* params) {
+  const bool zp = params->zero_point != 0;
+  const int mode = !params->bias_bounded ? kFloatClamp : params->qmin == 0 ? kU8 : kS8;
+#define SFC_OUT(md, z)                                                                        \
+  if (mode == md && zp == z)                                                                  \
+    return output_avx512<A, md, z>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs, dps, params);
+  SFC_OUT(kFloatClamp, true) SFC_OUT(kFloatClamp, false) SFC_OUT(kU8, true)
+  SFC_OUT(kU8, false) SFC_OUT(kS8, true) SFC_OUT(kS8, false)
+#undef SFC_OUT
 }
 
 }  // namespace
@@ -88,8 +121,8 @@ void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int3
   extern "C" void fn(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,     \
                      size_t mps, size_t mts, const float* bias, void* dst, size_t drs,        \
                      size_t dps, const sfc_q8_output_params* params) {                        \
-    output_avx512<q8_tf_##tile>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs, dps,      \
-                                params);                                                      \
+    output_dispatch<q8_tf_##tile>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs, dps,    \
+                                  params);                                                    \
   }
 #define SFC_Q8_INPUT(isa, tile, src, fn)
 #define SFC_Q8_BGEMM(isa, fn, mr, nr, prod)

@@ -24,12 +24,14 @@
 //   sfc_q8_kc(ic) is the padded length, sfc_q8_kc_position(c, ic) the byte of channel c. Padding
 //   bytes hold 0x80 (Uq = 0). AVX2 produces the same order with vpacksswb of channels {0–15, 32–47}
 //   and {16–31, 48–63}; NEON with narrowing moves.
-// U:   u[p · u_point_stride + t · u_tile_stride + q], q < kc. The layer pads u_point_stride to an
+// U:   u[p · u_point_stride + t · u_tile_stride + q], q < kc; bytes are Uq ^ 0x80 with |Uq| ≤ qmax, so
+//      never 0 (bgemm kernels may rely on it, e.g. AVX2's sign trick). The layer pads u_point_stride to an
 //      odd number of cache lines (a power-of-two stride puts all points of a tile in one L1 set).
 // W:   packed weights, per point p at w + p · w_point_stride, nc_pad = round_up(nc, 16):
-//        int32 comp[nc_pad]      −128 · Σ_c Vq[p][oc][c]   (0 in padding)
+//        int32 comp[nc_pad]      −128 · Σ_c Vq[p][oc][c]   (0 in padding; kernels that compute
+//                                Σ Uq·Vq directly may ignore it)
 //        float coef[nc_pad]      output-stage coefficient c[oc][p]   (0 in padding)
-//        int8  vq[kc/4][nc_pad][4]  VNNI order, channel c of oc at [pos/4][oc][pos%4],
+//        int8  vq[kc/4][nc_pad][4]  |Vq| ≤ 127, VNNI order, channel c of oc at [pos/4][oc][pos%4],
 //                                pos = sfc_q8_kc_position(c, ic); 0 in padding
 //      w_point_stride ≥ 8·nc_pad + kc·nc_pad.
 // mi:  m[t · m_tile_stride + p · m_point_stride + oc], int32, nc_pad values per (t, p) are written
@@ -67,6 +69,9 @@ struct sfc_q8_output_params {
   int32_t zero_point;  // dst zero point, qmin..qmax
   int32_t qmin, qmax;  // reference form (scalar kernels): relu, round, + zp, saturate
   int32_t relu;
+  int32_t bias_bounded;  // 1: |bias| ≤ 2^30 for every channel, so |float(Y)·scale + bias| < 2^31
+                         // and kernels may round to int32 first, then add zp, relu as
+                         // max(·, zp) and saturate while narrowing (same result, fewer ops)
 };
 
 // Input transform of `tiles` horizontally consecutive tiles of one tile row.

@@ -133,24 +133,25 @@ TEST(FastconvQ8Kernels, BgemmMatchesScalar) {
             const size_t mps = ncp * 4 + 64, mts = points * mps + 64;
             std::vector<uint8_t> u(points * ups), w(points * wps, 0);
             for (size_t i = 0; i < u.size(); i++)
-              u[i] = pat == pattern::random ? uint8_t(g()) : pat == pattern::max ? 255 : pat == pattern::min ? 0 : (i % 2 ? 255 : 0);
+              u[i] = pat == pattern::random ? uint8_t(1 + g() % 255) : pat == pattern::max ? 255 : pat == pattern::min ? 1 : (i % 2 ? 255 : 1);  // U = Uq ^ 0x80, |Uq| ≤ 127
             for (size_t p = 0; p < points; p++) {
               uint8_t* wp = w.data() + p * wps;
               for (size_t o = 0; o < nc; o++) {
-                const int32_t comp = int32_t(g() % 2000001) - 1000000;
                 // Coefficients: random, exact halves (ties), and large ones that need the clamp.
                 float coef = float(int(g() % 2001) - 1000) / 997.f;
                 if (o % 3 == 1) coef = 0.5f;
                 if (o % 5 == 2) coef = 1e6f;
-                std::memcpy(wp + 4 * o, &comp, 4);
                 std::memcpy(wp + 4 * (ncp + o), &coef, 4);
+                int32_t comp = 0;  // the contract: comp = −128 · Σ_k Vq
                 for (size_t k = 0; k < kc; k++) {
-                  int v = int(g() % 256) - 128;
+                  int v = int(g() % 255) - 127;  // |Vq| ≤ qmax ≤ 127
                   if (pat == pattern::max) v = 127;
-                  if (pat == pattern::min) v = -128;
-                  if (pat == pattern::alternating) v = k % 2 ? 127 : -128;
+                  if (pat == pattern::min) v = -127;
+                  if (pat == pattern::alternating) v = k % 2 ? 127 : -127;
                   wp[8 * ncp + (k / 4 * ncp + o) * 4 + k % 4] = uint8_t(int8_t(v));
+                  comp -= 128 * v;
                 }
+                std::memcpy(wp + 4 * o, &comp, 4);
               }
             }
             sfc_q8_bgemm_params prm{float(33554431), 1};
@@ -204,6 +205,10 @@ TEST(FastconvQ8Kernels, OutputMatchesScalar) {
             prm.zero_point = s8 ? int32_t(g() % 256) - 128 : int32_t(g() % 256);
             prm.relu = relu;
             prm.scale = std::ldexp(1.f, -10 - int(g() % 8));
+            prm.min = float(relu ? 0 : prm.qmin - prm.zero_point);
+            prm.max = float(prm.qmax - prm.zero_point);
+            prm.bias_bounded = int32_t(seed % 2);  // |bias| ≤ 10⁶ here: both final-stage forms
+            if (seed % 7 == 0) prm.zero_point = 0;
             prm.min = float(relu ? 0 : prm.qmin - prm.zero_point);
             prm.max = float(prm.qmax - prm.zero_point);
             const size_t rows = 1 + g() % mo, cols = (tiles - 1) * mo + 1 + g() % mo;

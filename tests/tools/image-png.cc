@@ -8,6 +8,8 @@
 
 #include "tests/tools/image-test-util.h"
 
+#include <zlib.h>  // crc32, to re-sign edited chunks
+
 namespace {
 
 using sfc_test::bytes;
@@ -131,6 +133,20 @@ TEST(ImagePng, PaletteAllDepthsWithTrns) {
       }
     }
   }
+}
+
+// tRNS on gray / RGB images is ignored (no alpha channel appears, as with PIL's convert("RGB")).
+TEST(ImagePng, GrayAndRgbTrnsIgnored) {
+  png_spec g;
+  g.width = 2, g.height = 1, g.color_type = PNG_COLOR_TYPE_GRAY, g.bit_depth = 4;
+  g.rows = {0x3f};  // samples 3 and 15
+  g.has_trans_color = true, g.trans_color.gray = 3;
+  EXPECT_EQ(decode(encode_png(g)).rgb, (bytes{51, 51, 51, 255, 255, 255}));
+  const sfc::image p = sfc_test::pattern_image(3, 2);
+  png_spec c = rgb_spec(p, true);
+  c.has_trans_color = true;
+  c.trans_color.red = p.rgb[0], c.trans_color.green = p.rgb[1], c.trans_color.blue = p.rgb[2];
+  EXPECT_EQ(decode(encode_png(c)).rgb, p.rgb);
 }
 
 // Recomputes the CRC of the chunk starting at `at` (length, type, data, crc).

@@ -61,7 +61,7 @@ TEST(ImageRobustness, ExtensionIsIgnored) {
 }
 
 TEST(ImageRobustness, UnreadableFilesAreIoErrors) {
-  for (const std::string path : {std::string("/nonexistent/dir/x.png"), std::string("/")}) {
+  for (const std::string& path : {std::string("/nonexistent/dir/x.png"), std::string("/")}) {
     try {
       sfc::load_image(path);
       ADD_FAILURE() << path;

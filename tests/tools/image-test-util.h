@@ -83,6 +83,8 @@ struct png_spec {
   bytes rows;                        // packed PNG rows (big-endian 16-bit samples)
   std::vector<png_color> palette;    // PNG_COLOR_TYPE_PALETTE
   std::vector<png_byte> trns_alpha;  // palette tRNS
+  bool has_trans_color = false;      // gray / RGB tRNS
+  png_color_16 trans_color{};
 };
 
 extern "C" inline void sfc_test_png_write(png_structp png, png_bytep data, size_t n) {
@@ -111,6 +113,7 @@ inline bytes encode_png(const png_spec& s) {
   if (!s.trns_alpha.empty()) {
     png_set_tRNS(png, info, s.trns_alpha.data(), int(s.trns_alpha.size()), nullptr);
   }
+  if (s.has_trans_color) png_set_tRNS(png, info, nullptr, 0, &s.trans_color);
   png_write_info(png, info);
   png_write_image(png, rows.data());
   png_write_end(png, nullptr);

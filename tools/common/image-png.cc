@@ -30,6 +30,7 @@ struct png_job {
   size_t pos;
   uint64_t raw_bits;  // size of the uncompressed samples, from IHDR
   char msg[256];
+  char warning[256];  // first libpng warning, appended to the error message (IHDR details)
 };
 
 extern "C" void png_on_error(png_structp png, png_const_charp msg) {
@@ -38,7 +39,16 @@ extern "C" void png_on_error(png_structp png, png_const_charp msg) {
   png_longjmp(png, 1);
 }
 
-extern "C" void png_on_warning(png_structp, png_const_charp) {}
+extern "C" void png_on_warning(png_structp png, png_const_charp msg) {
+  auto* job = static_cast<png_job*>(png_get_error_ptr(png));
+  if (!job->warning[0] && msg) std::snprintf(job->warning, sizeof job->warning, "%s", msg);
+}
+
+[[noreturn]] void fail_png(const png_job& job, const std::string& name) {
+  std::string what = std::string("corrupt PNG: ") + job.msg;
+  if (job.warning[0]) what += std::string(" (") + job.warning + ")";
+  fail_corrupt(name, what);
+}
 
 extern "C" void png_on_read(png_structp png, png_bytep out, size_t n) {
   auto* job = static_cast<png_job*>(png_get_io_ptr(png));
@@ -96,7 +106,7 @@ image decode_png(const uint8_t* data, size_t size, const std::string& name) {
   job.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &job, png_on_error, png_on_warning);
   if (job.png) job.info = png_create_info_struct(job.png);
   if (!job.png || !job.info) fail_corrupt(name, "cannot initialise libpng");
-  if (!png_read_header_safe(&job)) fail_corrupt(name, std::string("corrupt PNG: ") + job.msg);
+  if (!png_read_header_safe(&job)) fail_png(job, name);
   const png_uint_32 w = png_get_image_width(job.png, job.info);
   const png_uint_32 h = png_get_image_height(job.png, job.info);
   check_image_dims(w, h, name);
@@ -115,9 +125,7 @@ image decode_png(const uint8_t* data, size_t size, const std::string& name) {
   image im = make_image(w, h, name);
   std::vector<png_bytep> rows(h);
   for (png_uint_32 y = 0; y < h; ++y) rows[y] = im.rgb.data() + size_t(y) * w * 3;
-  if (!png_read_pixels_safe(&job, rows.data())) {
-    fail_corrupt(name, std::string("corrupt PNG: ") + job.msg);
-  }
+  if (!png_read_pixels_safe(&job, rows.data())) fail_png(job, name);
   return im;
 }
 
