@@ -231,6 +231,33 @@ std::vector<int64_t> squeeze_axes(const graph& g, const node& n) {
   return n.attr_ints("axes", {});
 }
 
+shape_t infer_reshape(const graph& g, const node& n, const shape_t& in, int64_t numel) {
+  check_arity(n, 2, 2);
+  if (n.attr_int("allowzero", 0) != 0) fail_unsupported(n, "allowzero=1 is not supported");
+  shape_t s = const_ints(g, n, 1, "shape");
+  int infer = -1;
+  int64_t known = 1;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == 0) {
+      if (i >= in.size()) fail_invalid(n, "0 in shape refers past the input rank");
+      s[i] = in[i];
+    }
+    if (s[i] == -1) {
+      if (infer >= 0) fail_invalid(n, "more than one -1 in shape");
+      infer = int(i);
+    } else if (s[i] < 0) {
+      fail_invalid(n, "negative dimension in shape");
+    } else {
+      known *= s[i];
+      if (known > kMaxElements) fail_invalid(n, "shape too large");
+    }
+  }
+  if (infer >= 0) s[size_t(infer)] = known ? numel / known : 0;
+  if (shape_numel(s) != numel)
+    fail_invalid(n, "cannot reshape " + shape_str(in) + " to " + shape_str(s));
+  return s;
+}
+
 shape_t infer_reshape_like(const graph& g, const node& n) {
   const shape_t& in = input(g, n, 0).desc.shape;
   const int r = int(in.size());
@@ -245,32 +272,7 @@ shape_t infer_reshape_like(const graph& g, const node& n) {
       for (int64_t i = 0; i < axis; ++i) outer *= in[size_t(i)];
       return {outer, outer ? numel / outer : 0};
     }
-    case op_type::reshape: {
-      check_arity(n, 2, 2);
-      if (n.attr_int("allowzero", 0) != 0) fail_unsupported(n, "allowzero=1 is not supported");
-      shape_t s = const_ints(g, n, 1, "shape");
-      int infer = -1;
-      int64_t known = 1;
-      for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == 0) {
-          if (i >= in.size()) fail_invalid(n, "0 in shape refers past the input rank");
-          s[i] = in[i];
-        }
-        if (s[i] == -1) {
-          if (infer >= 0) fail_invalid(n, "more than one -1 in shape");
-          infer = int(i);
-        } else if (s[i] < 0) {
-          fail_invalid(n, "negative dimension in shape");
-        } else {
-          known *= s[i];
-          if (known > kMaxElements) fail_invalid(n, "shape too large");
-        }
-      }
-      if (infer >= 0) s[size_t(infer)] = known ? numel / known : 0;
-      if (shape_numel(s) != numel)
-        fail_invalid(n, "cannot reshape " + shape_str(in) + " to " + shape_str(s));
-      return s;
-    }
+    case op_type::reshape: return infer_reshape(g, n, in, numel);
     case op_type::unsqueeze: {
       check_arity(n, 1, 2);
       const std::vector<int64_t> axes = squeeze_axes(g, n);

@@ -81,8 +81,9 @@ inline void first_pass(const void* const* rows, size_t ic, ptrdiff_t x0, size_t 
 // One pair of 16-channel vectors (channels ch0.. and ch1.., n0 / n1 valid) for one tile, written
 // as 32 bytes per point at ut + p·u_point_stride. kNatural: the pair is {0–15, 16–31} of a short
 // group (restore natural order with vpermq, store only `store_bytes`, a multiple of 4).
+// flatten: GCC 12 otherwise leaves the per-output lambda of the 12-output transform out of line.
 template <class A, bool kSigned, bool kNatural>
-inline void pair(const void* const* rows, size_t ic, ptrdiff_t x0, size_t w, size_t ch0,
+__attribute__((flatten)) inline void pair(const void* const* rows, size_t ic, ptrdiff_t x0, size_t w, size_t ch0,
                  size_t n0, size_t ch1, size_t n1, uint8_t* ut, size_t u_point_stride,
                  size_t store_bytes, const int16_t* mul, uint8_t zp_byte, __m256i vzp,
                  __m256i vmin, __m256i vmax, __m256i (*T0)[A::L], __m256i (*T1)[A::L]) {

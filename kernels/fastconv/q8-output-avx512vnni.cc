@@ -81,16 +81,22 @@ void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int3
             f = _mm512_min_ps(_mm512_max_ps(f, vmin), vmax);
             __m512i q = _mm512_cvtps_epi32(f);
             if constexpr (kZp) q = _mm512_add_epi32(q, vzp);
-            _mm_mask_storeu_epi8(dj, mask, _mm512_cvtepi32_epi8(q));
+            __m128i b = _mm512_cvtepi32_epi8(q);
+            asm("" : "+v"(b));
+            _mm_mask_storeu_epi8(dj, mask, b);
           } else {
             __m512i q = _mm512_cvtps_epi32(f);
             if constexpr (kZp) q = _mm512_add_epi32(q, vzp);
+            __m128i b;
             if constexpr (kMode == kU8) {
-              _mm_mask_storeu_epi8(dj, mask, _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, vlo)));
+              b = _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, vlo));
             } else {
               if (relu) q = _mm512_max_epi32(q, vzp);
-              _mm_mask_storeu_epi8(dj, mask, _mm512_cvtsepi32_epi8(q));
+              b = _mm512_cvtsepi32_epi8(q);
             }
+            // Keep the narrowing in a register: GCC would fuse it into the (slower) store form.
+            asm("" : "+v"(b));
+            _mm_mask_storeu_epi8(dj, mask, b);
           }
         });
       }

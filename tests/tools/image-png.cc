@@ -1,14 +1,13 @@
 // PNG decoding: every colour type and bit depth, palettes with tRNS, alpha dropping, 16-bit,
 // interlacing, and libpng errors (CRC, bad IHDR, huge sizes) turned into sfc::error.
 #include <gtest/gtest.h>
+#include <zlib.h>  // crc32, to re-sign edited chunks
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "tests/tools/image-test-util.h"
-
-#include <zlib.h>  // crc32, to re-sign edited chunks
 
 namespace {
 

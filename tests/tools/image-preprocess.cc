@@ -166,6 +166,10 @@ TEST(ImagePreprocess, InvalidConfigRejected) {
   sfc::image strip;
   strip.width = 1, strip.height = 10000, strip.rgb.assign(30000, 7);
   EXPECT_THROW(sfc::preprocess(strip, sfc::imagenet_torchvision_config()), sfc::error);
+  EXPECT_THROW(sfc::preprocess(sfc::image{}, sfc::imagenet_torchvision_config()), sfc::error);
+  sfc::image bad = pattern_image(4, 4);
+  bad.rgb.pop_back();
+  EXPECT_THROW(sfc::resize_bilinear_pil(bad, 2, 2), sfc::error);
 }
 
 // The stored reference inputs (SOURCE.md: PIL decode, central 87.5% crop, PIL BILINEAR resize

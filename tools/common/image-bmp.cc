@@ -110,19 +110,21 @@ bmp_info parse_header(const uint8_t* d, size_t size, const std::string& name) {
     fail_unsupported(name, "BMP info header of " + std::to_string(s) + " bytes is not supported");
   }
   need(size, 14 + uint64_t{s}, name, "info header");
-  if (s == 12)
+  if (s == 12) {
     parse_core(d, &b);
-  else
+  } else {
     parse_info(d, &b, name);
+  }
   check_compression(b, name);
   check_image_dims(b.width, b.height, name);
   b.palette_offset = 14 + s;
   if (b.bpp == 16 || b.bpp == 32) parse_masks(d, size, &b, name);
   if (b.bpp <= 8) {
     const uint32_t max_colors = 1u << b.bpp;
-    if (b.colors > max_colors)
+    if (b.colors > max_colors) {
       fail_corrupt(name, "BMP palette has " + std::to_string(b.colors) + " entries for " +
                              std::to_string(b.bpp) + "-bit pixels");
+    }
     if (b.colors == 0) b.colors = max_colors;
     need(size, b.palette_offset + uint64_t{b.colors} * b.palette_entry, name, "palette");
   }

@@ -122,9 +122,19 @@ void check_size(int v, const char* what) {
   }
 }
 
+void check_input(const image& src) {
+  check_image_dims(src.width, src.height, "preprocess: input image");
+  if (src.rgb.size() != size_t(src.width) * src.height * 3) {
+    throw_invalid("preprocess: input image holds " + std::to_string(src.rgb.size()) +
+                  " bytes, not " + std::to_string(src.width) + "x" + std::to_string(src.height) +
+                  "x3");
+  }
+}
+
 }  // namespace
 
 image resize_bilinear_pil(const image& src, int out_w, int out_h) {
+  check_input(src);
   check_size(out_w, "resize width");
   check_size(out_h, "resize height");
   check_image_dims(out_w, out_h, "resize_bilinear_pil");
@@ -220,6 +230,7 @@ void validate_preprocess_config(const preprocess_config& cfg) {
 
 image preprocess_geometry(const image& src, const preprocess_config& cfg) {
   validate_preprocess_config(cfg);
+  check_input(src);
   const int s = cfg.crop_size;
   if (cfg.mode == resize_mode::none) {
     if (src.width != s || src.height != s) {
@@ -243,6 +254,7 @@ image preprocess_geometry(const image& src, const preprocess_config& cfg) {
 
 void normalize_image(const image& im, const preprocess_config& cfg, float* out) {
   validate_preprocess_config(cfg);
+  check_input(im);
   float lut[3][256];
   for (int c = 0; c < 3; ++c) {
     for (int v = 0; v < 256; ++v)
@@ -262,6 +274,7 @@ void normalize_image(const image& im, const preprocess_config& cfg, float* out) 
 }
 
 void pack_u8(const image& im, const preprocess_config& cfg, uint8_t* out) {
+  check_input(im);
   const size_t plane = size_t(im.width) * im.height;
   for (size_t i = 0; i < plane; ++i) {
     for (int c = 0; c < 3; ++c) {
