@@ -248,8 +248,8 @@ shape_t infer_reshape(const graph& g, const node& n, const shape_t& in, int64_t 
     } else if (s[i] < 0) {
       fail_invalid(n, "negative dimension in shape");
     } else {
+      if (s[i] != 0 && known > kMaxElements / s[i]) fail_invalid(n, "shape too large");
       known *= s[i];
-      if (known > kMaxElements) fail_invalid(n, "shape too large");
     }
   }
   if (infer >= 0) s[size_t(infer)] = known ? numel / known : 0;

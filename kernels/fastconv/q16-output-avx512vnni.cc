@@ -14,9 +14,6 @@
 #include "kernels/fastconv/q16-ukernels.h"
 #include "kernels/fastconv/q8-tables.h"
 
-// The mul / add pairs below must stay two roundings, as in requantize_acc.
-#pragma GCC optimize("fp-contract=off")
-
 using namespace sfc::q8tf;
 
 namespace {
@@ -41,6 +38,13 @@ struct at_mat {
   static constexpr int k(int i, int a) { return A::at[i][a]; }
 };
 
+// GCC contracts mul + add into an FMA even in ISO C++ mode (checked with GCC 12); the empty asm
+// hides the product so that it is rounded once on its own, as in requantize_acc.
+SFC_TF_INLINE __m512d opaque(__m512d x) {
+  asm("" : "+v"(x));
+  return x;
+}
+
 struct epilogue {
   __m512i vinv, vzp;
   __m128i vshift;
@@ -51,8 +55,8 @@ struct epilogue {
     const __m512i acc = _mm512_sra_epi32(_mm512_mullo_epi32(y, vinv), vshift);
     __m512d d0 = _mm512_cvtepi32_pd(_mm512_castsi512_si256(acc));
     __m512d d1 = _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1));
-    d0 = _mm512_add_pd(_mm512_mul_pd(d0, s0), b0);
-    d1 = _mm512_add_pd(_mm512_mul_pd(d1, s1), b1);
+    d0 = _mm512_add_pd(opaque(_mm512_mul_pd(d0, s0)), b0);
+    d1 = _mm512_add_pd(opaque(_mm512_mul_pd(d1, s1)), b1);
     if (relu) {
       d0 = _mm512_max_pd(d0, _mm512_setzero_pd());
       d1 = _mm512_max_pd(d1, _mm512_setzero_pd());

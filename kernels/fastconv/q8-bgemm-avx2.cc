@@ -22,12 +22,14 @@
 
 namespace {
 
-// acc += Σ₄ Uq·Vq per int32 lane, with uq = Uq and ua = |Uq| broadcast:
-// vpmaddubsw(|Uq|, vpsignb(Vq, Uq)), vpmaddwd with ones, vpaddd. (Measured alternatives on Zen 5:
-// (Vq ^ m) − m instead of vpsignb moves work off the multiply pipes but costs one more op, and
-// lost by 5 % with a busy SMT sibling; on Skylake-class cores vpsignb is the cheaper form too.)
-// One inline-asm statement: GCC 12 spills and copies the accumulators of the intrinsic version.
-inline void dot4(__m256i& acc, __m256i ua, __m256i uq, __m256i w, __m256i ones) {
+// acc += Σ₄ Uq·Vq per int32 lane: vpmaddubsw(|Uq|, Vq·sign(Uq)), vpmaddwd with ones, vpaddd.
+// Vq·sign(Uq) is computed two ways, used for alternate vectors (dot4_sign / dot4_mask):
+// vpsignb takes one op but runs on the two pipes that also do the two multiplies (Zen 4/5,
+// Skylake), (Vq ^ m) − m with m = (Uq < 0 ? −1 : 0) takes two ops on any pipe. Measured on Zen 5
+// (256-MAC step, 4 tiles × 2 vectors): sign only 74, mask only 83, alternating 87 GMAC/s; on
+// Skylake-class cores the mix costs the same as vpsignb alone (p0/p1 bound either way).
+// One inline-asm statement each: GCC 12 spills and copies the accumulators of intrinsics.
+inline void dot4_sign(__m256i& acc, __m256i ua, __m256i uq, __m256i w, __m256i ones) {
   __m256i t;
   asm("vpsignb %[uq], %[w], %[t]\n\t"
       "vpmaddubsw %[t], %[ua], %[t]\n\t"
@@ -36,6 +38,16 @@ inline void dot4(__m256i& acc, __m256i ua, __m256i uq, __m256i w, __m256i ones) 
       : [acc] "+x"(acc), [t] "=&x"(t)
       : [ua] "x"(ua), [uq] "x"(uq), [w] "x"(w), [ones] "x"(ones));
 }
+inline void dot4_mask(__m256i& acc, __m256i ua, __m256i um, __m256i w, __m256i ones) {
+  __m256i t;
+  asm("vpxor %[um], %[w], %[t]\n\t"
+      "vpsubb %[um], %[t], %[t]\n\t"
+      "vpmaddubsw %[t], %[ua], %[t]\n\t"
+      "vpmaddwd %[ones], %[t], %[t]\n\t"
+      "vpaddd %[t], %[acc], %[acc]"
+      : [acc] "+x"(acc), [t] "=&x"(t)
+      : [ua] "x"(ua), [um] "x"(um), [w] "x"(w), [ones] "x"(ones));
+}
 
 inline __m256i bcast4(const uint8_t* p) {
   int32_t v;
@@ -43,30 +55,32 @@ inline __m256i bcast4(const uint8_t* p) {
   return _mm256_set1_epi32(v);
 }
 
+constexpr size_t kStage = 256;  // channels staged per pass of tile_block
+
 // Accumulators of one tile row: NV ≤ 4 named vectors (GCC 12 keeps arrays of accumulators in
 // memory; named locals stay in registers).
 template <int NV>
 struct acc_row {
   __m256i v0, v1, v2, v3;
   void zero() { v0 = v1 = v2 = v3 = _mm256_setzero_si256(); }
-  // One k-step of 4 channels: Uq and |Uq| broadcast from the staged copies, weights b0..b3.
-  void step(const uint8_t* sq, const uint8_t* sa, __m256i ones, __m256i b0, __m256i b1,
-            __m256i b2, __m256i b3) {
-    const __m256i uq = bcast4(sq), ua = bcast4(sa);
-    dot4(v0, ua, uq, b0, ones);
-    dot4(v1, ua, uq, b1, ones);
+  // One k-step of 4 channels: Uq, |Uq| and the sign mask broadcast from the staged copies
+  // (s, s + kStage, s + 2·kStage), weights b0..b3.
+  void step(const uint8_t* s, __m256i ones, __m256i b0, __m256i b1, __m256i b2, __m256i b3) {
+    const __m256i uq = bcast4(s), ua = bcast4(s + kStage), um = bcast4(s + 2 * kStage);
+    dot4_sign(v0, ua, uq, b0, ones);
+    dot4_mask(v1, ua, um, b1, ones);
     if constexpr (NV > 2) {
-      dot4(v2, ua, uq, b2, ones);
-      dot4(v3, ua, uq, b3, ones);
+      dot4_sign(v2, ua, uq, b2, ones);
+      dot4_mask(v3, ua, um, b3, ones);
     }
   }
   __m256i get(int j) const { return j == 0 ? v0 : j == 1 ? v1 : j == 2 ? v2 : v3; }
 };
 
-// Uq = u ^ 0x80 and |Uq| of n bytes (n % 4 == 0, n ≤ kStage) into sq / sa, whole vectors; the
-// tail is read with a dword mask, never past n.
-constexpr size_t kStage = 256;
-inline void stage(const uint8_t* u, size_t n, uint8_t* sq, uint8_t* sa) {
+// Uq = u ^ 0x80, |Uq| and (Uq < 0 ? 0xff : 0) of n bytes (n % 4 == 0, n ≤ kStage) into
+// s[0 .. n), s[kStage ..), s[2·kStage ..), whole vectors; the tail is read with a dword mask,
+// never past n.
+inline void stage(const uint8_t* u, size_t n, uint8_t* s) {
   const __m256i vsign = _mm256_set1_epi8(int8_t(0x80));
   for (size_t k = 0; k < n; k += 32) {
     __m256i x;
@@ -78,8 +92,10 @@ inline void stage(const uint8_t* u, size_t n, uint8_t* sq, uint8_t* sa) {
       x = _mm256_maskload_epi32(reinterpret_cast<const int*>(u + k), mask);
     }
     x = _mm256_xor_si256(x, vsign);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(sq + k), x);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(sa + k), _mm256_abs_epi8(x));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(s + k), x);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(s + kStage + k), _mm256_abs_epi8(x));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(s + 2 * kStage + k),
+                       _mm256_cmpgt_epi8(_mm256_setzero_si256(), x));
   }
 }
 
@@ -91,12 +107,12 @@ inline void tile_block(size_t kc, const uint8_t* a, size_t a_stride, const int8_
                        size_t ncp, const float* coef, char* c, size_t c_stride, __m256 vlim) {
   static_assert(MR >= 1 && MR <= 4 && (NV == 2 || NV == 4), "supported block shapes");
   const __m256i vone = _mm256_set1_epi16(1);
-  alignas(32) uint8_t sq[MR][kStage], sa[MR][kStage];
+  alignas(32) uint8_t st[MR][3 * kStage];
   acc_row<NV> r0, r1, r2, r3;
   r0.zero(), r1.zero(), r2.zero(), r3.zero();
   for (size_t kb = 0; kb < kc; kb += kStage) {
     const size_t kl = kc - kb < kStage ? kc - kb : kStage;
-    for (int i = 0; i < MR; i++) stage(a + i * a_stride + kb, kl, sq[i], sa[i]);
+    for (int i = 0; i < MR; i++) stage(a + i * a_stride + kb, kl, st[i]);
     const int8_t* wk = vq + kb * ncp;
     for (size_t k = 0; k < kl; k += 4, wk += 4 * ncp) {
       const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk));
@@ -106,10 +122,10 @@ inline void tile_block(size_t kc, const uint8_t* a, size_t a_stride, const int8_
         b2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 64));
         b3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 96));
       }
-      r0.step(sq[0] + k, sa[0] + k, vone, b0, b1, b2, b3);
-      if constexpr (MR > 1) r1.step(sq[MR > 1 ? 1 : 0] + k, sa[MR > 1 ? 1 : 0] + k, vone, b0, b1, b2, b3);
-      if constexpr (MR > 2) r2.step(sq[MR > 2 ? 2 : 0] + k, sa[MR > 2 ? 2 : 0] + k, vone, b0, b1, b2, b3);
-      if constexpr (MR > 3) r3.step(sq[MR > 3 ? 3 : 0] + k, sa[MR > 3 ? 3 : 0] + k, vone, b0, b1, b2, b3);
+      r0.step(st[0] + k, vone, b0, b1, b2, b3);
+      if constexpr (MR > 1) r1.step(st[MR > 1 ? 1 : 0] + k, vone, b0, b1, b2, b3);
+      if constexpr (MR > 2) r2.step(st[MR > 2 ? 2 : 0] + k, vone, b0, b1, b2, b3);
+      if constexpr (MR > 3) r3.step(st[MR > 3 ? 3 : 0] + k, vone, b0, b1, b2, b3);
     }
   }
   const __m256 vnlim = _mm256_sub_ps(_mm256_setzero_ps(), vlim);

@@ -1,0 +1,120 @@
+// The EXACT int8 layer (fastconv_q16_layer: int16 transform domain, vpdpwssd GEMMs, bit-identical
+// to the direct convolution + requantize_acc) against oneDNN int8 direct convolution (u8 src,
+// s8 weights, per-channel scales, u8 dst, ReLU), one thread, batch 1, in the same process.
+// Counter GMAC/s = direct MACs / time for both. The q16 rows also report the share of the input
+// transform / batched GEMM / output transform (in_pct, gemm_pct, out_pct), measured in a
+// separate instrumented pass after the timed loop.
+// Experiments: SFC_Q16_TILE_BLOCK=<tiles>, SFC_Q16_BGEMM=<kernel name> override the layer's choice.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "graph/backends/conv2d-backend.h"
+#include "kernels/algo/algorithm.h"
+#include "kernels/fastconv/q16-layer.h"
+
+namespace {
+
+struct layer_data {
+  sfc::conv2d_params p;
+  std::vector<uint8_t> src, dst;
+  std::vector<int8_t> weights;
+  std::vector<float> wscale, bias;
+};
+
+layer_data make_layer(const sfc::conv2d_params& p) {
+  layer_data d;
+  d.p = p;
+  std::mt19937 g(42);
+  std::uniform_int_distribution<int> u8(0, 255), s8(-127, 127);
+  d.src.resize(size_t(p.n) * p.h * p.w * p.ic);
+  for (auto& v : d.src) v = uint8_t(u8(g));
+  d.weights.resize(size_t(p.oc) * p.ic * p.kh * p.kw);
+  for (auto& v : d.weights) v = int8_t(s8(g));
+  d.wscale.assign(p.oc, 1.f / (127.f * p.ic * p.kh * p.kw));
+  d.bias.assign(p.oc, 0.1f);
+  d.dst.resize(size_t(p.n) * p.oh() * p.ow() * p.oc);
+  return d;
+}
+
+void set_counters(benchmark::State& st, const sfc::conv2d_params& p) {
+  st.counters["GMAC/s"] = benchmark::Counter(p.direct_macs() * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void bm_q16_layer(benchmark::State& st, sfc::conv2d_params p, std::string algo) {
+  const auto& alg = *sfc::find_algorithm(algo);
+  layer_data d = make_layer(p);
+  sfc::q8_output_params o;
+  o.src_scale = 1.f / 255, o.weight_scale = d.wscale.data(), o.bias = d.bias.data();
+  o.dst_type = sfc::qtype::u8, o.dst_scale = 1.f / 64, o.relu = true;
+  sfc::fastconv_q16_layer_options opt;
+  if (const char* e = std::getenv("SFC_Q16_TILE_BLOCK")) opt.tile_block = std::atoi(e);
+  if (const char* e = std::getenv("SFC_Q16_BGEMM")) opt.bgemm = e;
+  std::unique_ptr<sfc::fastconv_q16_layer> layer;
+  try {
+    layer = sfc::fastconv_q16_layer::create(alg, p, d.weights.data(), o, sfc::qtype::u8, 0,
+                                            sfc::isa_level::avx512vnni, opt);
+  } catch (const std::exception& e) {
+    st.SkipWithError(e.what());
+    return;
+  }
+  st.SetLabel(layer->kernel_name() + " tb=" + std::to_string(layer->tile_block()));
+  for (auto _ : st) layer->run(d.src.data(), d.dst.data(), 1);
+  set_counters(st, p);
+  sfc::fastconv_q16_stage_times t;
+  for (int i = 0; i < 30; i++) layer->run(d.src.data(), d.dst.data(), 1, &t);
+  const double all = t.input + t.gemm + t.output;
+  st.counters["in_pct"] = 100 * t.input / all;
+  st.counters["gemm_pct"] = 100 * t.gemm / all;
+  st.counters["out_pct"] = 100 * t.output / all;
+}
+
+void bm_onednn(benchmark::State& st, sfc::conv2d_params p) {
+  layer_data d = make_layer(p);
+  sfc::q8_conv2d_config cfg;
+  cfg.p = p, cfg.src_type = sfc::qtype::u8, cfg.src_scale = 1.f / 255;
+  cfg.weight_scale = d.wscale, cfg.weights = d.weights, cfg.bias = d.bias;
+  cfg.dst_type = sfc::qtype::u8, cfg.dst_scale = 1.f / 64, cfg.relu = true, cfg.threads = 1;
+  std::unique_ptr<sfc::conv2d_backend> conv;
+  try {
+    conv = sfc::make_onednn_conv2d(cfg);
+  } catch (const std::exception& e) {
+    st.SkipWithError(e.what());
+    return;
+  }
+  st.SetLabel(conv->impl_name());
+  for (auto _ : st) conv->run(d.src.data(), d.dst.data());
+  set_counters(st, p);
+}
+
+const bool registered = [] {
+  struct shape {
+    int c, hw;
+    const char* algo;
+  };
+  // oneDNN is registered before and after each q16 row: same-process reruns on a noisy machine.
+  const shape shapes[] = {
+      {64, 56, "sfc6_7x7_3x3"},  {128, 28, "sfc6_7x7_3x3"}, {256, 14, "sfc6_7x7_3x3"},
+      {128, 28, "sfc6_6x6_3x3"}, {64, 56, "sfc4_4x4_3x3"},  {64, 56, "wino_2x2_3x3"},
+  };
+  for (const auto& s : shapes) {
+    sfc::conv2d_params p;
+    p.ic = p.oc = s.c, p.h = p.w = s.hw, p.kh = p.kw = 3;
+    p.pad_t = p.pad_l = p.pad_b = p.pad_r = 1;
+    const std::string tag = std::to_string(s.c) + "x" + std::to_string(s.hw) + "x" + std::to_string(s.hw);
+    benchmark::RegisterBenchmark(("q16layer/" + tag + "/onednn_int8_direct/a").c_str(), bm_onednn, p)
+        ->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::RegisterBenchmark(("q16layer/" + tag + "/exact_" + s.algo).c_str(), bm_q16_layer, p,
+                                 std::string(s.algo))
+        ->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::RegisterBenchmark(("q16layer/" + tag + "/onednn_int8_direct/b").c_str(), bm_onednn, p)
+        ->Unit(benchmark::kMillisecond)->UseRealTime();
+  }
+  return true;
+}();
+
+}  // namespace
