@@ -34,7 +34,15 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
 # gtest_discover_tests (at build time) and ctest run the test binaries through this. qemu-user's
-# default CPU for aarch64 is "max" (ASIMD + dotprod, HWCAP asimddp), so neon and neondot kernels
-# both run. -L: ELF interpreter and libc from the cross toolchain's sysroot; multiarch libraries
-# from /usr/lib/aarch64-linux-gnu and the side prefix (reached through RUNPATH).
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /usr/aarch64-linux-gnu)
+# default CPU for aarch64 is "max" (ASIMD + dotprod: HWCAP asimddp), so neon and neondot kernels
+# both run.
+# The ELF interpreter: with multiarch libc6:arm64 installed (it comes with the arm64 -dev packages)
+# /lib/ld-linux-aarch64.so.1 exists and qemu needs no -L. Do NOT add -L /usr/aarch64-linux-gnu then:
+# qemu would take ld.so from the cross toolchain's glibc (2.36-8cross1) while that ld.so still
+# loads libc.so.6 from /lib/aarch64-linux-gnu (2.36-9+deb12uN); the mix hangs multi-threaded
+# (OpenMP) programs at exit. -L is only the fallback for a host without libc6:arm64.
+if(EXISTS /lib/ld-linux-aarch64.so.1)
+  set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64)
+else()
+  set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /usr/aarch64-linux-gnu)
+endif()

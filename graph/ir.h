@@ -69,6 +69,12 @@ struct conv_quant_params {
   qtype dst_type = qtype::u8;
   float dst_scale = 1.f;
   int32_t dst_zero_point = 0;
+  // Residual input (inputs[3]), when present: its int8 type and scale (zero point 0), and the
+  // scale of the conv result before the residual add (conv + bias, calibrated), used by the
+  // implementations that cannot fuse the add (they write s8 at pre_residual_scale, then add).
+  qtype residual_type = qtype::s8;
+  float residual_scale = 1.f;
+  float pre_residual_scale = 0.f;  // 0: not calibrated
 };
 
 struct conv_info {

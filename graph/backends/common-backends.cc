@@ -48,6 +48,7 @@ std::string describe(const q8_conv2d_config& cfg) {
   std::string s = describe(cfg.p) + ", " + qtype_name(cfg.src_type) + "(zp " +
                   std::to_string(cfg.src_zero_point) + ") -> " + qtype_name(cfg.dst_type);
   if (cfg.dst_type != qtype::f32) s += "(zp " + std::to_string(cfg.dst_zero_point) + ")";
+  if (cfg.sum) s += std::string(", sum ") + qtype_name(cfg.sum_type);
   if (cfg.relu) s += ", relu";
   return s;
 }
@@ -92,6 +93,7 @@ void validate_q8_config(const q8_conv2d_config& cfg, const char* backend) {
                   std::to_string(cfg.weight_scale.size()));
   for (float s : cfg.weight_scale) check_scale(s, "weight_scale", backend);
   check_scale(cfg.src_scale, "src_scale", backend);
+  if (cfg.sum) check_scale(cfg.sum_scale, "sum_scale", backend);
   if (cfg.dst_type != qtype::f32) check_scale(cfg.dst_scale, "dst_scale", backend);
   check_zero_point(cfg.src_type, cfg.src_zero_point, "src", backend);
   check_zero_point(cfg.dst_type, cfg.dst_zero_point, "dst", backend);

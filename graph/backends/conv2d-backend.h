@@ -34,6 +34,12 @@ struct q8_conv2d_config {
   float dst_scale = 1.f;
   int32_t dst_zero_point = 0;
   bool relu = false;
+  // Residual add ("sum" post-op, oneDNN only): before run(), dst holds the residual, of sum_type
+  // (same element size as dst, zero point 0) with real value sum_scale · residual; it is added to
+  // real before the relu.
+  bool sum = false;
+  qtype sum_type = qtype::s8;
+  float sum_scale = 1.f;
   int threads = 1;
 };
 

@@ -159,9 +159,12 @@ std::unique_ptr<conv2d_backend> make_onednn_conv2d(const q8_conv2d_config& cfg, 
     if (cfg.src_zero_point != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {cfg.src_zero_point});
     if (!f32_dst && cfg.dst_zero_point != 0)
       attr.set_zero_points(DNNL_ARG_DST, 0, {cfg.dst_zero_point});
-    if (cfg.relu) {
+    if (cfg.sum && (f32_dst || cfg.sum_type == qtype::f32))
+      throw_unsupported("oneDNN int8 convolution: the sum post-op needs an int8 dst and residual");
+    if (cfg.relu || cfg.sum) {
       dnnl::post_ops ops;
-      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+      if (cfg.sum) ops.append_sum(cfg.sum_scale / dst_scale, to_dnnl(cfg.sum_type));
+      if (cfg.relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
       attr.set_post_ops(ops);
     }
 

@@ -4,10 +4,12 @@
 // fp32 implementations, chosen by exec_config::conv:
 //   onednn    : make_onednn_conv2d_f32 (ReLU fused into the primitive when there is no residual)
 //   reference : conv2d_ref_f32, one call per image in parallel
-// Grouped convolutions (groups > 1) run a direct NHWC loop in both modes.
+// Grouped convolutions (groups > 1) run a direct NHWC loop in both modes. int8 convolutions
+// (conv_info::quant.valid) are made by make_conv_int8_kernel (conv2d-int8.h).
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <functional>
 
 #include "graph/backends/conv2d-backend.h"
 #include "graph/ops/op-util.h"
@@ -46,13 +48,19 @@ class conv_kernel_base : public node_kernel {
     const bool fused_relu = fused_relu_ && !residual;
     const conv2d_params& p = ci_.p;
     const size_t count = size_t(p.n) * p.oh() * p.ow() * p.oc;
+    if (residual && observer_) observer_(node_, dst, count);
     if (!fused_relu) conv_epilogue(ci_, count, residual, dst);
+  }
+  void observe(size_t node, std::function<void(size_t, const float*, size_t)> f) {
+    node_ = node, observer_ = std::move(f);
   }
 
  protected:
   virtual void compute(const float* src, float* dst) = 0;
   conv_info ci_;
   bool fused_relu_ = false;
+  size_t node_ = 0;
+  std::function<void(size_t, const float*, size_t)> observer_;
 };
 
 class conv_reference final : public conv_kernel_base {
@@ -204,14 +212,20 @@ std::unique_ptr<node_kernel> make_conv_kernel(const graph& g, const node& n,
   const tensor* bt = const_input(g, n, 2, "bias", true);
   const float* b = bt ? bt->as<float>() : nullptr;
   const int threads = std::max(cfg.threads, 1);
-  if (ci.groups > 1) return std::make_unique<conv_grouped>(ci, w, b, threads);
+  if (ci.quant.valid) fail_unsupported(n, "int8 convolutions are made by make_conv_int8_kernel");
+  std::unique_ptr<conv_kernel_base> k;
   conv_path path = cfg.conv;
   if (path == conv_path::automatic) path = have_onednn() ? conv_path::onednn : conv_path::reference;
-  if (path == conv_path::onednn) {
+  if (ci.groups > 1) {
+    k = std::make_unique<conv_grouped>(ci, w, b, threads);
+  } else if (path == conv_path::onednn) {
     if (!have_onednn()) fail_unsupported(n, "the oneDNN backend is not built");
-    return std::make_unique<conv_onednn>(ci, has_input(n, 3), w, b, threads);
+    k = std::make_unique<conv_onednn>(ci, has_input(n, 3), w, b, threads);
+  } else {
+    k = std::make_unique<conv_reference>(ci, w, b, threads);
   }
-  return std::make_unique<conv_reference>(ci, w, b, threads);
+  if (cfg.pre_residual_observer) k->observe(size_t(&n - g.nodes.data()), cfg.pre_residual_observer);
+  return k;
 }
 
 }  // namespace sfc

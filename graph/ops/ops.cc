@@ -153,6 +153,8 @@ void infer_node(graph& g, node& n) {
     case op_type::gemm:
     case op_type::matmul:
     case op_type::softmax: return infer_linear(g, n);
+    case op_type::quantize_linear:
+    case op_type::dequantize_linear: return infer_quant(g, n);
     default: return infer_movement(g, n);
   }
 }
@@ -167,7 +169,9 @@ bool op_is_foldable(op_type op) {
     case op_type::reduce_mean:
     case op_type::gemm:
     case op_type::matmul:
-    case op_type::softmax: return false;
+    case op_type::softmax:
+    case op_type::quantize_linear:
+    case op_type::dequantize_linear: return false;
     default: return true;
   }
 }
@@ -192,6 +196,8 @@ std::unique_ptr<node_kernel> make_node_kernel(const graph& g, const node& n,
     case op_type::gemm:
     case op_type::matmul:
     case op_type::softmax: return make_linear_kernel(g, n);
+    case op_type::quantize_linear:
+    case op_type::dequantize_linear: return make_quant_kernel(g, n, cfg.threads);
     default: return make_movement_kernel(g, n);
   }
 }

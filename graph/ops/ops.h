@@ -2,6 +2,7 @@
 // kernel per op. Kernels read their parameters (attributes, constant inputs such as weights,
 // shapes, pads) once, when they are made, and run() only moves data.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@ enum class conv_path : uint8_t { automatic, onednn, reference };
 struct exec_config {
   conv_path conv = conv_path::automatic;
   int threads = 1;
+  // fp32 calibration hook: conv + bias of a fused-residual conv before the residual add.
+  std::function<void(size_t node, const float* values, size_t count)> pre_residual_observer;
 };
 
 class node_kernel {
@@ -50,6 +53,8 @@ void infer_pool(graph& g, node& n);
 std::unique_ptr<node_kernel> make_pool_kernel(const graph& g, const node& n, int threads);
 void infer_linear(graph& g, node& n);
 std::unique_ptr<node_kernel> make_linear_kernel(const graph& g, const node& n);
+void infer_quant(graph& g, node& n);  // QuantizeLinear / DequantizeLinear (per tensor)
+std::unique_ptr<node_kernel> make_quant_kernel(const graph& g, const node& n, int threads);
 void infer_conv(graph& g, node& n);
 std::unique_ptr<node_kernel> make_conv_kernel(const graph& g, const node& n,
                                               const exec_config& cfg);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "graph/ops/op-util.h"
 #include "graph/ops/ops.h"
@@ -22,8 +23,9 @@ struct pool_geom {
 pool_geom resolve_pool(const graph& g, const node& n) {
   check_arity(n, 1, 1);
   const value& x = input(g, n, 0);
-  if (x.desc.type != dtype::f32 || x.desc.rank() != 4)
-    fail_unsupported(n, "only f32 [N, C, H, W] inputs are supported");
+  const bool int8 = (x.desc.type == dtype::u8 || x.desc.type == dtype::s8) && n.op == op_type::max_pool;
+  if ((x.desc.type != dtype::f32 && !int8) || x.desc.rank() != 4)
+    fail_unsupported(n, "only f32 [N, C, H, W] inputs (u8 / s8 for MaxPool) are supported");
   if (n.attr_int("storage_order", 0) != 0) fail_unsupported(n, "storage_order=1 is not supported");
   const std::vector<int64_t> k = n.attr_ints("kernel_shape", {});
   if (k.size() != 2) fail_unsupported(n, "kernel_shape must have 2 values");
@@ -38,12 +40,17 @@ pool_geom resolve_pool(const graph& g, const node& n) {
   return p;
 }
 
+template <class T> T lowest() { return std::numeric_limits<T>::lowest(); }
+template <> float lowest<float>() { return -std::numeric_limits<float>::infinity(); }
+
+// T = float (max and average), uint8_t / int8_t (max only: the int8 mode's MaxPool).
+template <class T>
 class pool_kernel final : public node_kernel {
  public:
   pool_kernel(const pool_geom& p, int threads) : p_(p), threads_(threads) {}
   void run(const std::vector<tview>& in, const std::vector<tview>& out) override {
-    const float* x = in[0].as<float>();
-    float* y = out[0].as<float>();
+    const T* x = in[0].as<T>();
+    T* y = out[0].as<T>();
     const int64_t rows = p_.n * p_.oh;
 #pragma omp parallel for num_threads(threads_) schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
@@ -54,32 +61,34 @@ class pool_kernel final : public node_kernel {
   }
 
  private:
-  void pixel(const float* x, int64_t oy, int64_t ox, float* y) const {
+  void pixel(const T* x, int64_t oy, int64_t ox, T* y) const {
     const window2d& w = p_.win;
     const int64_t y0 = oy * w.sh - w.pad_t, x0 = ox * w.sw - w.pad_l;
     const int64_t ys = std::max<int64_t>(y0, 0), ye = std::min<int64_t>(y0 + w.kh, p_.h);
     const int64_t xs = std::max<int64_t>(x0, 0), xe = std::min<int64_t>(x0 + w.kw, p_.w);
     const int64_t c = p_.c;
-    const float init = p_.is_max ? -std::numeric_limits<float>::infinity() : 0.f;
+    const T init = p_.is_max ? lowest<T>() : T(0);
     std::fill(y, y + c, init);
     for (int64_t iy = ys; iy < ye; ++iy)
       for (int64_t ix = xs; ix < xe; ++ix) {
-        const float* px = x + (iy * p_.w + ix) * c;
+        const T* px = x + (iy * p_.w + ix) * c;
         if (p_.is_max) {
           for (int64_t k = 0; k < c; ++k) y[k] = std::max(y[k], px[k]);
-        } else {
+        } else if constexpr (std::is_same<T, float>::value) {
           for (int64_t k = 0; k < c; ++k) y[k] += px[k];
         }
       }
-    if (p_.is_max) return;
-    int64_t count = (ye - ys) * (xe - xs);
-    if (p_.count_include_pad) {
-      const int64_t he = std::min<int64_t>(y0 + w.kh, p_.h + w.pad_b);
-      const int64_t we = std::min<int64_t>(x0 + w.kw, p_.w + w.pad_r);
-      count = (he - y0) * (we - x0);
+    if constexpr (std::is_same<T, float>::value) {
+      if (p_.is_max) return;
+      int64_t count = (ye - ys) * (xe - xs);
+      if (p_.count_include_pad) {
+        const int64_t he = std::min<int64_t>(y0 + w.kh, p_.h + w.pad_b);
+        const int64_t we = std::min<int64_t>(x0 + w.kw, p_.w + w.pad_r);
+        count = (he - y0) * (we - x0);
+      }
+      const float inv = count > 0 ? 1.f / float(count) : 0.f;
+      for (int64_t k = 0; k < c; ++k) y[k] *= inv;
     }
-    const float inv = count > 0 ? 1.f / float(count) : 0.f;
-    for (int64_t k = 0; k < c; ++k) y[k] *= inv;
   }
   pool_geom p_;
   int threads_;
@@ -164,7 +173,7 @@ std::vector<char> reduce_axes(const graph& g, const node& n, int r) {
 void infer_pool(graph& g, node& n) {
   if (n.op == op_type::max_pool || n.op == op_type::avg_pool) {
     const pool_geom p = resolve_pool(g, n);
-    return set_output(g, n, 0, dtype::f32, {p.n, p.c, p.oh, p.ow});
+    return set_output(g, n, 0, input(g, n, 0).desc.type, {p.n, p.c, p.oh, p.ow});
   }
   check_arity(n, 1, n.op == op_type::reduce_mean ? 2 : 1);
   const value& x = input(g, n, 0);
@@ -186,7 +195,10 @@ std::unique_ptr<node_kernel> make_pool_kernel(const graph& g, const node& n, int
   const tensor_desc& xd = input(g, n, 0).desc;
   if (n.op == op_type::max_pool || n.op == op_type::avg_pool) {
     if (xd.layout != tensor_layout::nhwc) fail_unsupported(n, "constant image input");
-    return std::make_unique<pool_kernel>(resolve_pool(g, n), threads);
+    const pool_geom p = resolve_pool(g, n);
+    if (xd.type == dtype::u8) return std::make_unique<pool_kernel<uint8_t>>(p, threads);
+    if (xd.type == dtype::s8) return std::make_unique<pool_kernel<int8_t>>(p, threads);
+    return std::make_unique<pool_kernel<float>>(p, threads);
   }
   const std::vector<char> red = n.op == op_type::global_avg_pool
                                     ? std::vector<char>{0, 0, 1, 1}

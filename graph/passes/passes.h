@@ -42,6 +42,24 @@ struct prepare_options {
 };
 void prepare_graph(graph& g, const prepare_options& o = {});
 
+// Activation ranges recorded on calibration inputs by running the prepared fp32 graph.
+struct value_range {
+  float min = 0.f, max = 0.f;
+  bool seen = false;
+  void add(const float* v, size_t n);
+};
+struct calibration_ranges {
+  std::vector<value_range> values;        // per value id
+  std::vector<float> pre_residual_maxabs;  // per node index: conv + bias before a fused residual
+};
+
+// The int8 mode's rewrite of a prepared fp32 graph (described in graph/executor.h): sets the
+// dtype of the int8 values, fills conv_info::quant of every groups = 1 Conv (weight scales:
+// per output channel max |w| / 127) and inserts QuantizeLinear / DequantizeLinear nodes at the
+// borders of the int8 region. Graph inputs and outputs stay f32. Returns the number of int8
+// convolutions. Throws sfc::error(internal) if a needed range was not recorded.
+int quantize_graph(graph& g, const calibration_ranges& r);
+
 struct memory_plan {
   std::vector<int64_t> offset;  // per value: byte offset in the arena, -1 = not in the arena
   size_t arena_bytes = 0;       // peak: the arena size

@@ -1,19 +1,31 @@
-// Batched GEMM kernels, AVX2 (q8-ukernels.h): MR tiles × NR output channels per microkernel,
-// NR/8 int32 vectors of 8 channels per tile. Without VNNI the u8×s8 product goes through
-// vpmaddubsw, which saturates its int16 pair sums (baselines.md §11): with U = Uq + 128 up to 255
-// a pair reaches 2·255·127 > 32767. The kernels therefore work on the signed Uq = U ^ 0x80 and
-// move its sign onto the weights:
-//   vpmaddubsw(|Uq|, sign(Vq, Uq)) = Uq·Vq per byte, |pair| ≤ 2·127·127 = 32258 (exact),
+// Batched GEMM kernels, AVX2 (q8-ukernels.h), two families:
+//
+// …c4__avx2 (MR × NR, prod): register blocks of MR tiles × 8·NV channels (NV = 2 or 4 int32
+// vectors). Without VNNI the u8×s8 product goes through vpmaddubsw, whose int16 pair sums
+// saturate (baselines.md §11): with U = Uq + 128 up to 255 a pair reaches 2·255·127 > 32767. The
+// kernels therefore multiply the signed Uq = U ^ 0x80 and move its sign onto the weights:
+//   vpmaddubsw(|Uq|, Vq·sign(Uq)) = Uq·Vq per byte, |pair| ≤ 2·128·127 = 32512 (exact),
 //   vpmaddwd(·, 1) → int32 per 4 channels, vpaddd into the accumulator.
-// This is Σ Uq·Vq directly, so the packed comp term (−128·ΣVq, which the contract defines to
-// equal Σ U·Vq − Σ Uq·Vq) is not read. Epilogue as every ISA: mi = cvtps2dq(clamp(float(M)·coef))
-// (round half even in the default MXCSR mode; the bounds are integers, so clamping before or
-// after rounding is the same).
+// That is Σ Uq·Vq directly, which equals Σ U·Vq + comp for comp = −128·ΣVq as the contract packs
+// it, so comp is not read; exact for any U byte and |Vq| ≤ 127 (Vq = −128 is outside the
+// contract). Uq, |Uq| and sign(Uq) are staged per tile block into a stack buffer once (for all
+// channel groups of the call), so the k-loop only broadcasts them.
+//
+// …c4__avx2_madd (prod = 0): Uq and Vq widened to int16, vpmaddwd + vpaddd; exact for any bytes
+// and any comp (it adds comp + 128·ΣVq). Measured 5–10 % slower than the vpmaddubsw form.
+//
+// Epilogue as every ISA: mi = cvtps2dq(clamp(float(M)·coef)) (round half even in the default
+// MXCSR mode; the bounds are integers, so clamping before or after rounding is the same).
+// Measured on the Zen 5 development machine (one thread, loaded 2-vCPU VM, thread CPU time):
+// 2x32 ≈ 4x32 ≈ 4x64 ≈ 65 GMAC/s > 4x16 62 > 4x16 madd 59 per kernel call (kc = 64, 12 tiles,
+// 64 channels); in the layer 4x64 loses at 28²×128 (mi of a block no longer stays in L2), 2x32
+// is the best or equal everywhere.
 #include <immintrin.h>
 
 #include <cassert>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #ifndef SFC_HAVE_AVX2
 #define SFC_HAVE_AVX2 1  // this file is the AVX2 tier: its .inc entries are the ones it defines
@@ -99,54 +111,58 @@ inline void stage(const uint8_t* u, size_t n, uint8_t* s) {
   }
 }
 
-// One MR × (8·NV) block: a = U rows of MR tiles (stride a_stride), vq = weights of one point
-// ([kc/4][ncp][4]), coef = [ncp] floats, c = mi rows (stride c_stride, bytes). Uq and |Uq| are
-// staged per kStage channels, so the k-loop does no per-tile ALU work besides the products.
+// One block of MR tiles × ncp channels, in groups of 8·NV channels (one MR × NV register block
+// each): a = U rows of MR tiles (stride a_stride), vq = weights of one point ([kc/4][ncp][4]),
+// coef = [ncp] floats, c = mi rows (stride c_stride, bytes). Uq, |Uq| and the sign mask are
+// staged per kStage channels, once for all groups when kc ≤ kStage, so the k-loop does no
+// per-tile ALU work besides the products.
 template <int MR, int NV, bool kClamp>
 inline void tile_block(size_t kc, const uint8_t* a, size_t a_stride, const int8_t* vq,
                        size_t ncp, const float* coef, char* c, size_t c_stride, __m256 vlim) {
   static_assert(MR >= 1 && MR <= 4 && (NV == 2 || NV == 4), "supported block shapes");
   const __m256i vone = _mm256_set1_epi16(1);
-  alignas(32) uint8_t st[MR][3 * kStage];
-  acc_row<NV> r0, r1, r2, r3;
-  r0.zero(), r1.zero(), r2.zero(), r3.zero();
-  for (size_t kb = 0; kb < kc; kb += kStage) {
-    const size_t kl = kc - kb < kStage ? kc - kb : kStage;
-    for (int i = 0; i < MR; i++) stage(a + i * a_stride + kb, kl, st[i]);
-    const int8_t* wk = vq + kb * ncp;
-    for (size_t k = 0; k < kl; k += 4, wk += 4 * ncp) {
-      const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk));
-      const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 32));
-      __m256i b2 = b0, b3 = b1;
-      if constexpr (NV > 2) {
-        b2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 64));
-        b3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 96));
-      }
-      r0.step(st[0] + k, vone, b0, b1, b2, b3);
-      if constexpr (MR > 1) r1.step(st[MR > 1 ? 1 : 0] + k, vone, b0, b1, b2, b3);
-      if constexpr (MR > 2) r2.step(st[MR > 2 ? 2 : 0] + k, vone, b0, b1, b2, b3);
-      if constexpr (MR > 3) r3.step(st[MR > 3 ? 3 : 0] + k, vone, b0, b1, b2, b3);
-    }
-  }
   const __m256 vnlim = _mm256_sub_ps(_mm256_setzero_ps(), vlim);
-  for (int j = 0; j < NV; j++) {
-    const __m256 vc = _mm256_loadu_ps(coef + 8 * j);
-    for (int i = 0; i < MR; i++) {
-      const __m256i acc = (i == 0 ? r0 : i == 1 ? r1 : i == 2 ? r2 : r3).get(j);
-      __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), vc);
-      if (kClamp) f = _mm256_min_ps(_mm256_max_ps(f, vnlim), vlim);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c + i * c_stride + 32 * j),
-                          _mm256_cvtps_epi32(f));
+  alignas(32) uint8_t st[MR][3 * kStage];
+  for (size_t g = 0; g < ncp; g += 8 * NV) {
+    acc_row<NV> r0, r1, r2, r3;
+    r0.zero(), r1.zero(), r2.zero(), r3.zero();
+    for (size_t kb = 0; kb < kc; kb += kStage) {
+      const size_t kl = kc - kb < kStage ? kc - kb : kStage;
+      if (g == 0 || kc > kStage)
+        for (int i = 0; i < MR; i++) stage(a + i * a_stride + kb, kl, st[i]);
+      const int8_t* wk = vq + kb * ncp + 4 * g;
+      for (size_t k = 0; k < kl; k += 4, wk += 4 * ncp) {
+        const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk));
+        const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 32));
+        __m256i b2 = b0, b3 = b1;
+        if constexpr (NV > 2) {
+          b2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 64));
+          b3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 96));
+        }
+        r0.step(st[0] + k, vone, b0, b1, b2, b3);
+        if constexpr (MR > 1) r1.step(st[MR > 1 ? 1 : 0] + k, vone, b0, b1, b2, b3);
+        if constexpr (MR > 2) r2.step(st[MR > 2 ? 2 : 0] + k, vone, b0, b1, b2, b3);
+        if constexpr (MR > 3) r3.step(st[MR > 3 ? 3 : 0] + k, vone, b0, b1, b2, b3);
+      }
+    }
+    for (int j = 0; j < NV; j++) {
+      const __m256 vc = _mm256_loadu_ps(coef + g + 8 * j);
+      for (int i = 0; i < MR; i++) {
+        const __m256i acc = (i == 0 ? r0 : i == 1 ? r1 : i == 2 ? r2 : r3).get(j);
+        __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), vc);
+        if (kClamp) f = _mm256_min_ps(_mm256_max_ps(f, vnlim), vlim);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(c + i * c_stride + 4 * g + 32 * j),
+                            _mm256_cvtps_epi32(f));
+      }
     }
   }
 }
 
 template <int MR, int NV, bool kClamp>
-void bgemm_nv(size_t points, size_t tiles, size_t kc, const uint8_t* u, size_t u_point_stride,
-              size_t u_tile_stride, const uint8_t* w, size_t w_point_stride, char* m,
-              size_t m_point_stride, size_t m_tile_stride, __m256 vlim) {
-  constexpr size_t ncp = 8 * NV;
-  static_assert(NV % 2 == 0, "packed chunks are multiples of 16 channels");
+void bgemm_nv(size_t points, size_t tiles, size_t kc, size_t ncp, const uint8_t* u,
+              size_t u_point_stride, size_t u_tile_stride, const uint8_t* w,
+              size_t w_point_stride, char* m, size_t m_point_stride, size_t m_tile_stride,
+              __m256 vlim) {
   for (size_t p = 0; p < points; p++) {
     const uint8_t* up = u + p * u_point_stride;
     const uint8_t* wp = w + p * w_point_stride;
@@ -175,31 +191,29 @@ void bgemm_nv(size_t points, size_t tiles, size_t kc, const uint8_t* u, size_t u
   }
 }
 
-template <int MR, int NVMAX>
+// MR tiles × NR channels; register blocks of 8·NV channels (NV = 4 only when ncp allows).
+template <int MR, int NR, int NV>
 void bgemm(size_t points, size_t tiles, size_t kc, size_t nc, const uint8_t* u,
            size_t u_point_stride, size_t u_tile_stride, const void* w, size_t w_point_stride,
            int32_t* m, size_t m_point_stride, size_t m_tile_stride,
            const sfc_q8_bgemm_params* params) {
-  assert(kc % 4 == 0 && nc >= 1 && nc <= 8 * size_t(NVMAX));
+  assert(kc % 4 == 0 && nc >= 1 && nc <= size_t(NR));
   static_assert(MR <= 4, "remainder switch covers MR ≤ 4");
   const __m256 vlim = _mm256_set1_ps(params->mi_limit);
   const auto* wb = static_cast<const uint8_t*>(w);
   char* mb = reinterpret_cast<char*>(m);
-  const size_t nv = (nc + 15) / 16 * 2;  // 8-channel vectors of the 16-padded chunk
-#define SFC_NV(n)                                                                             \
-  if (nv == n) {                                                                              \
-    if constexpr (n <= NVMAX) {                                                               \
-      if (params->clamp)                                                                      \
-        bgemm_nv<MR, n, true>(points, tiles, kc, u, u_point_stride, u_tile_stride, wb,        \
-                              w_point_stride, mb, m_point_stride, m_tile_stride, vlim);       \
-      else                                                                                    \
-        bgemm_nv<MR, n, false>(points, tiles, kc, u, u_point_stride, u_tile_stride, wb,       \
-                               w_point_stride, mb, m_point_stride, m_tile_stride, vlim);      \
-    }                                                                                         \
-    return;                                                                                   \
-  }
-  SFC_NV(2) SFC_NV(4)
-#undef SFC_NV
+  const size_t ncp = (nc + 15) / 16 * 16;
+  auto run = [&](auto nv, auto clamp) {
+    bgemm_nv<MR, decltype(nv)::value, decltype(clamp)::value>(
+        points, tiles, kc, ncp, u, u_point_stride, u_tile_stride, wb, w_point_stride, mb,
+        m_point_stride, m_tile_stride, vlim);
+  };
+  using nv2 = std::integral_constant<int, 2>;
+  using nvr = std::integral_constant<int, NV>;
+  if (NV == 4 && ncp % 32 == 0)
+    params->clamp ? run(nvr(), std::true_type()) : run(nvr(), std::false_type());
+  else
+    params->clamp ? run(nv2(), std::true_type()) : run(nv2(), std::false_type());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -359,10 +373,14 @@ void bgemm16(size_t points, size_t tiles, size_t kc, size_t nc, const uint8_t* u
   }
 #define SFC_AVX2_BGEMM_sfc_qs8_sfc_bgemm_fp32_ukernel_3x16c4__avx2_madd(fn, mr, nr) \
   SFC_AVX2_BGEMM_DEFINE(fn, bgemm16<mr>)
+#define SFC_AVX2_BGEMM_sfc_qs8_sfc_bgemm_fp32_ukernel_4x64c4__avx2(fn, mr, nr) \
+  SFC_AVX2_BGEMM_DEFINE(fn, (bgemm<mr, nr, 2>))
+#define SFC_AVX2_BGEMM_sfc_qs8_sfc_bgemm_fp32_ukernel_4x32c4__avx2(fn, mr, nr) \
+  SFC_AVX2_BGEMM_DEFINE(fn, (bgemm<mr, nr, 2>))
 #define SFC_AVX2_BGEMM_sfc_qs8_sfc_bgemm_fp32_ukernel_4x16c4__avx2(fn, mr, nr) \
-  SFC_AVX2_BGEMM_DEFINE(fn, (bgemm<mr, nr / 8>))
+  SFC_AVX2_BGEMM_DEFINE(fn, (bgemm<mr, nr, 2>))
 #define SFC_AVX2_BGEMM_sfc_qs8_sfc_bgemm_fp32_ukernel_2x32c4__avx2(fn, mr, nr) \
-  SFC_AVX2_BGEMM_DEFINE(fn, (bgemm<mr, nr / 8>))
+  SFC_AVX2_BGEMM_DEFINE(fn, (bgemm<mr, nr, 4>))
 #define SFC_Q8_INPUT(isa, tile, src, fn)
 #define SFC_Q8_OUTPUT(isa, tile, fn)
 #include "kernels/fastconv/q8-ukernels.inc"

@@ -3,6 +3,10 @@
 // start at comp = −128·ΣVq; epilogue mi = cvtps2dq(clamp(cvtdq2ps(M)·coef)) (round half even).
 // vpdpbusd goes through one-line inline asm: GCC 12 allocates the intrinsic badly
 // (performance-notes.md).
+// GCC 12 warns inside its own AVX-512 headers (the _mm*_undefined_*() self-initialisation,
+// GCC bug 105593); the pragmas must precede the include.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include <cassert>

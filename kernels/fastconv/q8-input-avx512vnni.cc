@@ -1,6 +1,10 @@
 // Input transform kernels, AVX-512 (q8-ukernels.h): 32 channels per int16 vector, two vectors
 // (64 channels) requantized with vpmulhrsw, packed with one vpacksswb (the kc channel order),
 // clamped to ±qmax, +128 by xor 0x80. A last group of ≤ 32 channels uses vpmovswb (natural order).
+// GCC 12 warns inside its own AVX-512 headers (the _mm*_undefined_*() self-initialisation,
+// GCC bug 105593); the pragmas must precede the include.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include <cassert>

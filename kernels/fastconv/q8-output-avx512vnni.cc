@@ -4,6 +4,10 @@
 // float(Y)·2^−F is exact, so the FMA equals the reference's multiply-then-add; clamping to the
 // integer bounds [qmin − zp, qmax − zp] (0 below with relu) before rounding equals the reference's
 // relu, round, + zp, saturate.
+// GCC 12 warns inside its own AVX-512 headers (the _mm*_undefined_*() self-initialisation,
+// GCC bug 105593); the pragmas must precede the include.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include <cassert>

@@ -77,7 +77,14 @@ layer_data make_case(const layer_case& c) {
   d.bias.assign(p.oc, 0);
   for (int o = 0; o < p.oc; o++) d.bias[o] = d.op.dst_scale * (0.37f * (o % 9) - 1.5f);
   d.want.resize(n_dst);
-  for (size_t i = 0; i < n_dst; i++) d.want[i] = uint8_t(requantize_acc(acc[i], int(i % p.oc), d.op));
+  size_t interior = 0;
+  for (size_t i = 0; i < n_dst; i++) {
+    const int32_t q = requantize_acc(acc[i], int(i % p.oc), d.op);
+    interior += q > qtype_min(c.dst) && q < qtype_max(c.dst);
+    d.want[i] = uint8_t(q);
+  }
+  // The test must exercise rounding, not only saturation.
+  if (c.data == fill::random && n_dst >= 100) EXPECT_GT(interior, n_dst / 5);
   return d;
 }
 

@@ -48,7 +48,7 @@ TEST(FastconvQ8Avx2, BgemmMatchesScalarAtSaturationEdge) {
   for (const auto& d : fastconv_q8_bgemm_kernels()) {
     if (d.isa != isa_level::avx2) continue;
     for (size_t kc : {4, 8, 60, 64, 128, 516})
-      for (size_t nc : {1, 15, 16, 17, 31, 32})
+      for (size_t nc : {1, 15, 16, 17, 31, 32, 33, 48, 64})
         for (size_t tiles : {1, 2, 3, 4, 5, 7, 9, 13})
           for (gdata pat : {gdata::random, gdata::pos_pos, gdata::neg_neg, gdata::pos_neg,
                             gdata::alternating, gdata::small_coef}) {
@@ -236,7 +236,7 @@ TEST(FastconvQ8Avx2, LayerMatchesReferenceAllAlgorithms) {
             c.src_zp = src == qtype::u8 ? 120 + variant : -3 - variant;
             c.dst_zp = dst == qtype::u8 ? 5 + variant : -7 + variant;
             c.hot_scales = variant % 5 == 4;
-            c.bgemm = variant % 4 == 3 ? "sfc_qs8_sfc_bgemm_fp32_ukernel_2x32c4__avx2" : "";
+            c.bgemm = variant % 4 == 3 ? "sfc_qs8_sfc_bgemm_fp32_ukernel_4x16c4__avx2" : variant % 4 == 1 ? "sfc_qs8_sfc_bgemm_fp32_ukernel_3x16c4__avx2_madd" : "";
             c.seed = seed++;
             check_layer_avx2(alg, c, std::string(name) + " variant " + std::to_string(variant));
             variant++;
@@ -263,7 +263,7 @@ TEST(FastconvQ8Avx2, LayerAwkwardShapes) {
   }
   const auto& alg = *find_algorithm("sfc6_7x7_3x3");
   for (int oc : {1, 3, 17, 33, 64, 65}) {
-    for (const char* bgemm : {"", "sfc_qs8_sfc_bgemm_fp32_ukernel_2x32c4__avx2"}) {
+    for (const char* bgemm : {"", "sfc_qs8_sfc_bgemm_fp32_ukernel_4x16c4__avx2", "sfc_qs8_sfc_bgemm_fp32_ukernel_4x64c4__avx2"}) {
       layer_case c;
       c.p.n = 1, c.p.ic = 32, c.p.oc = oc, c.p.h = 15, c.p.w = 9;
       c.p.kh = c.p.kw = 3, c.p.pad_t = c.p.pad_l = c.p.pad_b = c.p.pad_r = 1;

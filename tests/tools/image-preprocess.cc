@@ -107,7 +107,7 @@ TEST(ImagePreprocess, NormalizeMatchesTorchvisionFloat32) {
   sfc::normalize_image(im, cfg, out.data());
   for (int c = 0; c < 3; ++c)
     for (int i = 0; i < 5; ++i) EXPECT_EQ(out[c * 5 + i], want[c][i]) << c << " " << i;
-  cfg.layout = sfc::tensor_layout::nhwc;
+  cfg.layout = sfc::image_layout::nhwc;
   sfc::normalize_image(im, cfg, out.data());
   for (int c = 0; c < 3; ++c)
     for (int i = 0; i < 5; ++i) EXPECT_EQ(out[i * 3 + c], want[c][i]);
@@ -120,7 +120,7 @@ TEST(ImagePreprocess, LayoutsAndBgr) {
   for (int c = 0; c < 3; ++c) cfg.mean[c] = 0, cfg.stddev[c] = 1;
   cfg.divisor = 1;
   cfg.bgr = true;
-  cfg.layout = sfc::tensor_layout::nchw;
+  cfg.layout = sfc::image_layout::nchw;
   EXPECT_THROW(sfc::preprocess(p, cfg), sfc::error);  // 4x3 is not 4x4
   const sfc::image sq = pattern_image(4, 4);
   const std::vector<float> t = sfc::preprocess(sq, cfg);

@@ -199,7 +199,7 @@ preprocess_config imagenet_tflite_config(int size) {
   c.crop_fraction = 0.875;
   for (int i = 0; i < 3; ++i) c.mean[i] = 0.0f, c.stddev[i] = 1.0f;
   c.divisor = 1.0f;
-  c.layout = tensor_layout::nhwc;
+  c.layout = image_layout::nhwc;
   return c;
 }
 
@@ -265,7 +265,7 @@ void normalize_image(const image& im, const preprocess_config& cfg, float* out) 
     const uint8_t* p = &im.rgb[3 * i];
     for (int c = 0; c < 3; ++c) {
       const float v = lut[c][p[cfg.bgr ? 2 - c : c]];
-      if (cfg.layout == tensor_layout::nchw)
+      if (cfg.layout == image_layout::nchw)
         out[c * plane + i] = v;
       else
         out[3 * i + c] = v;
@@ -279,7 +279,7 @@ void pack_u8(const image& im, const preprocess_config& cfg, uint8_t* out) {
   for (size_t i = 0; i < plane; ++i) {
     for (int c = 0; c < 3; ++c) {
       const uint8_t v = im.rgb[3 * i + (cfg.bgr ? 2 - c : c)];
-      if (cfg.layout == tensor_layout::nchw)
+      if (cfg.layout == image_layout::nchw)
         out[c * plane + i] = v;
       else
         out[3 * i + c] = v;

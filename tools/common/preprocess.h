@@ -25,7 +25,7 @@
 namespace sfc {
 
 enum class resize_mode { shorter_side_center_crop, central_fraction, none };
-enum class tensor_layout { nchw, nhwc };
+enum class image_layout { nchw, nhwc };
 
 struct preprocess_config {
   resize_mode mode = resize_mode::shorter_side_center_crop;
@@ -36,7 +36,7 @@ struct preprocess_config {
   float stddev[3] = {0.229f, 0.224f, 0.225f};
   float divisor = 255.0f;
   bool bgr = false;
-  tensor_layout layout = tensor_layout::nchw;
+  image_layout layout = image_layout::nchw;
 };
 
 // torchvision ImageNet: resize 256, crop 224, ImageNet mean/std, NCHW.

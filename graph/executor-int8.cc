@@ -1,0 +1,145 @@
+// The executor's int8 mode (graph/executor.h): calibration, quantization, the per-conv
+// implementation choice (forced, cached or measured in place) and the dispatch log.
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "graph/executor-internal.h"
+#include "graph/ops/conv2d-int8.h"
+#include "graph/plan-cache.h"
+#include "kernels/common/error.h"
+#include "kernels/isa.h"
+
+namespace sfc {
+
+std::vector<float> image_batch(const calibration_data& c, size_t per_image, int images, int first,
+                               int batch) {
+  std::vector<float> b(per_image * size_t(batch));
+  for (int i = 0; i < batch; ++i) {
+    const size_t src = size_t((first + i) % images) * per_image;
+    std::copy(c.images.begin() + long(src), c.images.begin() + long(src + per_image),
+              b.begin() + long(size_t(i) * per_image));
+  }
+  return b;
+}
+
+std::string format_ms(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f ms", v);
+  return buf;
+}
+
+namespace {
+
+// fp32 value ranges (and pre-residual maxima) over the calibration images.
+calibration_ranges calibrate_ranges(const graph& model, const graph& prepared,
+                                    const std::vector<shape_t>& shapes, const executor_options& opts,
+                                    size_t per_image, int images) {
+  calibration_ranges r;
+  r.values.resize(prepared.values.size());
+  r.pre_residual_maxabs.assign(prepared.nodes.size(), 0.f);
+  executor_options o;
+  o.threads = opts.threads, o.conv = opts.conv, o.prepare = opts.prepare;
+  o.reuse_memory = false, o.max_arena_bytes = opts.max_arena_bytes;
+  o.pre_residual_observer = [&r](size_t node, const float* v, size_t n) {
+    float m = r.pre_residual_maxabs.at(node);
+    for (size_t i = 0; i < n; ++i) m = std::max(m, std::fabs(v[i]));
+    r.pre_residual_maxabs[node] = m;
+  };
+  shape_t s = shapes.at(0);
+  const bool dynamic = model.values[size_t(model.inputs[0])].desc.shape.at(0) < 0;
+  const int batch = dynamic ? std::max(1, std::min(opts.int8.calibration.batch, images)) : int(s[0]);
+  s[0] = batch;
+  executor cal(model, {s}, o);
+  const graph& cg = cal.prepared_graph();
+  bool same = cg.values.size() == prepared.values.size() && cg.nodes.size() == prepared.nodes.size();
+  for (size_t k = 0; same && k < cg.nodes.size(); ++k) same = cg.nodes[k].name == prepared.nodes[k].name;
+  if (!same) throw error(error::internal, "int8 calibration: the calibration graph differs from the prepared graph");
+  for (int first = 0; first < images; first += batch) {
+    const std::vector<float> b = image_batch(opts.int8.calibration, per_image, images, first, batch);
+    cal.set_input(0, b.data(), opts.int8.calibration.layout);
+    cal.run();
+    for (size_t v = 0; v < cg.values.size(); ++v) {
+      const value& val = cg.values[v];
+      if (val.is_const || val.desc.type != dtype::f32 || cal.plan().offset[v] < 0) continue;
+      r.values[v].add(static_cast<const float*>(cal.value_data(int(v))), size_t(val.desc.numel()));
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+void executor::prepare_int8(const graph& model, const std::vector<shape_t>& input_shapes) {
+  const int8_options& io = opts_.int8;
+  if (g_.inputs.size() != 1) throw_unsupported("int8 mode: only single-input models are supported");
+  int8_state st;
+  st.is_auto = io.policy == "auto";
+  if (!st.is_auto && !conv_impl_from_name(io.policy, &st.forced))
+    throw_invalid("int8 mode: unknown implementation policy '" + io.policy + "'");
+  st.log = [this](const std::string& l) { log_line(l); };
+  const tensor_desc& in = g_.values[size_t(g_.inputs[0])].desc;
+  st.per_image = size_t(in.numel() / std::max<int64_t>(in.shape.at(0), 1));
+  if (io.calibration.images.empty() || io.calibration.images.size() % st.per_image)
+    throw_invalid("int8 mode: calibration images must hold a whole number of images of " +
+                  std::to_string(st.per_image) + " floats");
+  st.images = int(io.calibration.images.size() / st.per_image);
+  const uint64_t hash = int8_model_hash(g_);
+  quantize_graph(g_, calibrate_ranges(model, g_, input_shapes, opts_, st.per_image, st.images));
+  build_steps();
+  for (size_t k = 0; k < g_.nodes.size(); ++k) {
+    const node& n = g_.nodes[k];
+    if (n.op != op_type::conv || !n.conv.quant.valid) continue;
+    int8_state::conv_entry e;
+    e.step = k;
+    e.layer = make_conv_int8_layer(g_, n, threads());
+    e.impls = conv_int8_candidates(e.layer);
+    e.time_ms.assign(e.impls.size(), -1.0);
+    st.convs.push_back(std::move(e));
+  }
+  if (st.is_auto && !io.plan_cache.empty()) {
+    std::string why;
+    st.have_cache = read_int8_plan(io.plan_cache, &st.cached, &why);
+    const int8_plan& c = st.cached;
+    if (!st.have_cache) {
+      log_line("sfc: int8 plan cache ignored: " + why);
+    } else if (c.cpu != detect_cpu().describe() || c.isa != isa_name(effective_isa()) ||
+               c.threads != threads() || c.model != hash || c.convs.size() != st.convs.size()) {
+      log_line("sfc: int8 plan cache " + io.plan_cache + " is for another CPU, thread count or model; re-measuring");
+      st.have_cache = false;
+    }
+  }
+  select_conv_impls(st);
+  if (st.is_auto && !io.plan_cache.empty() && !st.have_cache) {
+    int8_plan p;
+    p.cpu = detect_cpu().describe(), p.isa = isa_name(effective_isa()), p.threads = threads();
+    p.model = hash;
+    for (const auto& e : st.convs)
+      p.convs.emplace_back(g_.nodes[e.step].name, conv_impl_name(e.impls[size_t(e.chosen)]));
+    std::string why;
+    if (!write_int8_plan(io.plan_cache, p, &why)) log_line("sfc: int8 plan cache not written: " + why);
+  }
+  const bool verbose = opts_.verbose_dispatch || verbose_dispatch();
+  for (auto& e : st.convs) {
+    node& n = g_.nodes[e.step];
+    n.conv.impls = e.impls, n.conv.chosen_impl = e.chosen;
+    if (!verbose) continue;
+    std::string line = "sfc dispatch: " + n.label() + " [" + describe_conv_int8(e.layer) + "]: " +
+                       steps_[e.step]->kernel->impl_name() + " (" + e.how;
+    if (e.time_ms[size_t(e.chosen)] >= 0) line += ", " + format_ms(e.time_ms[size_t(e.chosen)]);
+    log_line(line + ")");
+    for (size_t i = 0; i < e.impls.size(); ++i) {
+      if (int(i) == e.chosen) continue;
+      if (!e.impls[i].rejected.empty())
+        log_line("sfc dispatch:   rejected " + conv_impl_name(e.impls[i]) + ": " + e.impls[i].rejected);
+      else if (e.time_ms[i] >= 0)
+        log_line("sfc dispatch:   slower " + conv_impl_name(e.impls[i]) + ": " + format_ms(e.time_ms[i]));
+    }
+  }
+}
+
+}  // namespace sfc

@@ -1,0 +1,147 @@
+// int8 conv implementations over the backends (oneDNN, XNNPACK) and sfc's fast-convolution layer
+// (kernels/fastconv/q8-layer.h). Semantics in conv2d-int8.h.
+#include <cstring>
+
+#include "graph/backends/conv2d-backend.h"
+#include "graph/ops/conv2d-int8.h"
+#include "kernels/algo/algorithm.h"
+#include "kernels/common/error.h"
+#include "kernels/fastconv/fastconv.h"
+#include "kernels/fastconv/q8-layer.h"
+#include "kernels/isa.h"
+
+namespace sfc {
+namespace detail {
+namespace {
+
+size_t dst_bytes(const conv2d_params& p) { return size_t(p.n) * p.oh() * p.ow() * p.oc; }
+
+q8_conv2d_config backend_config(const conv_int8_layer& L) {
+  const conv_quant_params& q = L.ci.quant;
+  q8_conv2d_config cfg;
+  cfg.p = L.ci.p;
+  cfg.src_type = q.src_type;
+  cfg.src_scale = q.src_scale;
+  cfg.weight_scale = q.weight_scale;
+  cfg.weights = L.weights;
+  cfg.bias = L.bias;
+  cfg.dst_type = q.dst_type;
+  cfg.dst_scale = q.dst_scale;
+  cfg.relu = L.ci.act == activation_kind::relu;
+  cfg.threads = L.threads;
+  return cfg;
+}
+
+// oneDNN direct int8 convolution; the residual is copied into dst and added by the sum post-op.
+class onednn_int8 final : public conv_int8_impl {
+ public:
+  explicit onednn_int8(const conv_int8_layer& L) : bytes_(dst_bytes(L.ci.p)) {
+    q8_conv2d_config cfg = backend_config(L);
+    if (L.has_residual) {
+      cfg.sum = true;
+      cfg.sum_type = L.ci.quant.residual_type;
+      cfg.sum_scale = L.ci.quant.residual_scale;
+    }
+    impl_ = make_onednn_conv2d(cfg);
+  }
+  void run(const void* src, const void* residual, void* dst) override {
+    if (residual) std::memcpy(dst, residual, bytes_);
+    impl_->run(src, dst);
+  }
+  std::string name() const override { return "onednn:" + impl_->impl_name(); }
+
+ private:
+  size_t bytes_;
+  std::unique_ptr<conv2d_backend> impl_;
+};
+
+void xor_80(const void* src, void* dst, size_t n) {
+  const uint8_t* s = static_cast<const uint8_t*>(src);
+  uint8_t* d = static_cast<uint8_t*>(dst);
+  for (size_t i = 0; i < n; ++i) d[i] = uint8_t(s[i] ^ 0x80);
+}
+
+// XNNPACK qc8 (s8 only): u8 values q (zero point 0) are the s8 values q − 128 with zero point
+// −128, for src and dst alike.
+class xnnpack_int8 final : public conv_int8_impl {
+ public:
+  explicit xnnpack_int8(const conv_int8_layer& L)
+      : src_u8_(L.ci.quant.src_type == qtype::u8), dst_u8_(L.ci.quant.dst_type == qtype::u8) {
+    q8_conv2d_config cfg = backend_config(L);
+    const conv2d_params& p = L.ci.p;
+    cfg.src_type = qtype::s8, cfg.dst_type = qtype::s8;
+    cfg.src_zero_point = src_u8_ ? -128 : 0;
+    cfg.dst_zero_point = dst_u8_ ? -128 : 0;
+    impl_ = make_xnnpack_conv2d(cfg);
+    if (src_u8_) shifted_.resize(size_t(p.n) * p.h * p.w * p.ic);
+    dst_size_ = dst_bytes(p);
+  }
+  void run(const void* src, const void*, void* dst) override {
+    if (src_u8_) {
+      xor_80(src, shifted_.data(), shifted_.size());
+      src = shifted_.data();
+    }
+    impl_->run(src, dst);
+    if (dst_u8_) xor_80(dst, dst, dst_size_);
+  }
+  std::string name() const override {
+    return impl_->impl_name() + (src_u8_ || dst_u8_ ? "(u8 shifted)" : "");
+  }
+
+ private:
+  bool src_u8_, dst_u8_;
+  size_t dst_size_ = 0;
+  std::vector<uint8_t> shifted_;
+  std::unique_ptr<conv2d_backend> impl_;
+};
+
+// sfc's ISA-dispatched requantized fast convolution, per-point activation scales from the
+// calibration maxima.
+class sfc_int8 final : public conv_int8_impl {
+ public:
+  sfc_int8(const conv_int8_layer& L, const fastconv_algorithm& alg,
+           const std::vector<double>& maxabs)
+      : threads_(L.threads), name_(alg.name) {
+    const conv_quant_params& q = L.ci.quant;
+    const int bits = 8;
+    const fastconv_q8_act_scales s = fastconv_q8_act_scales_from_maxabs(maxabs, bits);
+    q8_output_params o;
+    o.src_scale = q.src_scale;
+    o.weight_scale = q.weight_scale.data();
+    o.bias = L.bias.empty() ? nullptr : L.bias.data();
+    o.dst_type = q.dst_type;
+    o.dst_scale = q.dst_scale;
+    o.relu = L.ci.act == activation_kind::relu;
+    layer_ = std::make_unique<fastconv_q8_layer>(alg, L.ci.p, L.weights.data(), bits, s, o,
+                                                 q.src_type, 0, effective_isa());
+  }
+  void run(const void* src, const void*, void* dst) override { layer_->run(src, dst, threads_); }
+  std::string name() const override { return name_ + ":" + layer_->kernel_name(); }
+
+ private:
+  int threads_;
+  std::string name_;
+  std::unique_ptr<fastconv_q8_layer> layer_;
+};
+
+}  // namespace
+
+std::unique_ptr<conv_int8_impl> make_onednn_int8(const conv_int8_layer& L) {
+  return std::make_unique<onednn_int8>(L);
+}
+
+std::unique_ptr<conv_int8_impl> make_xnnpack_int8(const conv_int8_layer& L) {
+  if (!L.has_residual) return std::make_unique<xnnpack_int8>(L);
+  return with_residual_pass(L, std::make_unique<xnnpack_int8>(without_residual(L)));
+}
+
+std::unique_ptr<conv_int8_impl> make_sfc_int8(const conv_int8_layer& L, const std::string& algo,
+                                              const std::vector<double>& maxabs) {
+  const fastconv_algorithm* alg = find_algorithm(algo);
+  if (!alg) throw_unsupported("unknown algorithm " + algo);
+  if (!L.has_residual) return std::make_unique<sfc_int8>(L, *alg, maxabs);
+  return with_residual_pass(L, std::make_unique<sfc_int8>(without_residual(L), *alg, maxabs));
+}
+
+}  // namespace detail
+}  // namespace sfc

@@ -1,0 +1,314 @@
+// int8 convolution: layer preparation, the implementation list, the reference implementation
+// and the separate residual pass (semantics in conv2d-int8.h).
+#include "graph/ops/conv2d-int8.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "graph/backends/conv2d-backend.h"
+#include "graph/ops/op-util.h"
+#include "kernels/algo/algorithm.h"
+#include "kernels/common/error.h"
+#include "kernels/fastconv/fastconv.h"
+#include "kernels/fastconv/q8-layer.h"
+
+namespace sfc {
+namespace {
+using namespace ops;
+
+const char* qname(qtype t) { return t == qtype::u8 ? "u8" : t == qtype::s8 ? "s8" : "f32"; }
+
+// dst = saturate(round(f)) with the activation applied to f (dst units).
+struct epilogue_params {
+  qtype dst_type = qtype::u8;
+  activation_kind act = activation_kind::none;
+  float lo = 0.f, hi = 0.f;  // clip bounds in dst units
+};
+
+epilogue_params make_epilogue(const conv_info& ci) {
+  epilogue_params e;
+  e.dst_type = ci.quant.dst_type, e.act = ci.act;
+  e.lo = ci.act_min / ci.quant.dst_scale, e.hi = ci.act_max / ci.quant.dst_scale;
+  return e;
+}
+
+inline int32_t finish(float f, const epilogue_params& e) {
+  if (e.act == activation_kind::relu) f = std::max(f, 0.f);
+  if (e.act == activation_kind::clip) f = std::min(std::max(f, e.lo), e.hi);
+  return quantize_round_sat(f, 0, qtype_min(e.dst_type), qtype_max(e.dst_type));
+}
+
+inline float load_q(const void* p, qtype t, size_t i) {
+  return t == qtype::u8 ? float(static_cast<const uint8_t*>(p)[i])
+                        : float(static_cast<const int8_t*>(p)[i]);
+}
+inline void store_q(void* p, qtype t, size_t i, int32_t v) {
+  if (t == qtype::u8) static_cast<uint8_t*>(p)[i] = uint8_t(v);
+  else static_cast<int8_t*>(p)[i] = int8_t(v);
+}
+
+size_t out_pixels(const conv2d_params& p) { return size_t(p.n) * p.oh() * p.ow(); }
+
+// Naive exact int32 convolution (kernels/ref) per image, then the oneDNN-order epilogue.
+class reference_int8 final : public detail::conv_int8_impl {
+ public:
+  explicit reference_int8(const conv_int8_layer& L) : L_(L), e_(make_epilogue(L.ci)) {
+    const conv_quant_params& q = L.ci.quant;
+    const int oc = L.ci.p.oc;
+    oscale_.resize(size_t(oc)), bias_acc_.assign(size_t(oc), 0.f);
+    for (int o = 0; o < oc; ++o) {
+      oscale_[size_t(o)] = q.src_scale * q.weight_scale[size_t(o)] / q.dst_scale;
+      if (!L.bias.empty())
+        bias_acc_[size_t(o)] = static_cast<float>(
+            double(L.bias[size_t(o)]) / (double(q.src_scale) * double(q.weight_scale[size_t(o)])));
+    }
+    sum_scale_ = q.residual_scale / q.dst_scale;
+    acc_.resize(out_pixels(L.ci.p) * size_t(oc));
+  }
+  void run(const void* src, const void* residual, void* dst) override {
+    conv2d_params p1 = L_.ci.p;
+    p1.n = 1;
+    const size_t in_img = size_t(p1.h) * p1.w * p1.ic, out_img = out_pixels(p1) * size_t(p1.oc);
+    const bool u8 = L_.ci.quant.src_type == qtype::u8;
+#pragma omp parallel for num_threads(L_.threads) schedule(static)
+    for (int n = 0; n < L_.ci.p.n; ++n) {
+      int32_t* acc = acc_.data() + size_t(n) * out_img;
+      if (u8)
+        conv2d_ref_u8(p1, layout::nhwc, static_cast<const uint8_t*>(src) + n * in_img, 0,
+                      L_.weights.data(), nullptr, acc);
+      else
+        conv2d_ref_s8(p1, layout::nhwc, static_cast<const int8_t*>(src) + n * in_img, 0,
+                      L_.weights.data(), nullptr, acc);
+      for (size_t i = 0; i < out_img; ++i) {
+        const size_t o = i % size_t(p1.oc), at = size_t(n) * out_img + i;
+        float f = (float(acc[i]) + bias_acc_[o]) * oscale_[o];
+        if (residual) f += sum_scale_ * load_q(residual, L_.ci.quant.residual_type, at);
+        store_q(dst, e_.dst_type, at, finish(f, e_));
+      }
+    }
+  }
+  std::string name() const override { return "reference"; }
+
+ private:
+  conv_int8_layer L_;
+  epilogue_params e_;
+  std::vector<float> oscale_, bias_acc_;
+  float sum_scale_ = 1.f;
+  std::vector<int32_t> acc_;
+};
+
+// core writes s8 at pre_residual_scale (no activation); this pass adds the residual.
+class residual_pass final : public detail::conv_int8_impl {
+ public:
+  residual_pass(const conv_int8_layer& L, std::unique_ptr<detail::conv_int8_impl> core)
+      : core_(std::move(core)), e_(make_epilogue(L.ci)), threads_(L.threads),
+        rtype_(L.ci.quant.residual_type) {
+    const conv_quant_params& q = L.ci.quant;
+    a_ = q.pre_residual_scale / q.dst_scale, b_ = q.residual_scale / q.dst_scale;
+    tmp_.resize(out_pixels(L.ci.p) * size_t(L.ci.p.oc));
+  }
+  void run(const void* src, const void* residual, void* dst) override {
+    core_->run(src, nullptr, tmp_.data());
+    const int64_t count = int64_t(tmp_.size());
+    const int8_t* t = tmp_.data();
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (int64_t i = 0; i < count; ++i)
+      store_q(dst, e_.dst_type, size_t(i),
+              finish(a_ * float(t[i]) + b_ * load_q(residual, rtype_, size_t(i)), e_));
+  }
+  std::string name() const override { return core_->name() + "+residual-pass"; }
+
+ private:
+  std::unique_ptr<detail::conv_int8_impl> core_;
+  epilogue_params e_;
+  int threads_;
+  qtype rtype_;
+  float a_ = 1.f, b_ = 1.f;
+  std::vector<int8_t> tmp_;
+};
+
+class conv_int8_kernel final : public node_kernel {
+ public:
+  explicit conv_int8_kernel(std::unique_ptr<detail::conv_int8_impl> impl, std::string prefix)
+      : impl_(std::move(impl)), prefix_(std::move(prefix)) {}
+  void run(const std::vector<tview>& in, const std::vector<tview>& out) override {
+    const void* residual = in.size() > 3 ? in[3].data : nullptr;
+    impl_->run(in[0].data, residual, out[0].data);
+  }
+  std::string impl_name() const override {
+    const std::string n = impl_->name();
+    return n.rfind(prefix_, 0) == 0 ? n : prefix_ + ":" + n;
+  }
+
+ private:
+  std::unique_ptr<detail::conv_int8_impl> impl_;
+  std::string prefix_;
+};
+
+// Why an SFC variant cannot run the layer ("" if it can).
+std::string sfc_reject_reason(const conv_int8_layer& L, const fastconv_algorithm& alg) {
+  const conv_info& ci = L.ci;
+  if (ci.p.kh != alg.r || ci.p.kw != alg.r)
+    return "needs a " + std::to_string(alg.r) + "x" + std::to_string(alg.r) + " kernel, got " +
+           std::to_string(ci.p.kh) + "x" + std::to_string(ci.p.kw);
+  if (ci.p.stride_h != 1 || ci.p.stride_w != 1)
+    return "needs stride 1, got " + std::to_string(ci.p.stride_h) + "x" +
+           std::to_string(ci.p.stride_w);
+  if (ci.act == activation_kind::clip) return "clip activation is not fused by the SFC output stage";
+  if (L.has_residual && !(ci.quant.pre_residual_scale > 0.f))
+    return "residual add without a calibrated pre-residual scale";
+  bool in = false, out = false;
+  for (const auto& d : fastconv_q8_input_kernels()) in = in || (d.tile == alg.tile && d.src == ci.quant.src_type);
+  for (const auto& d : fastconv_q8_output_kernels()) out = out || d.tile == alg.tile;
+  if (!in || !out) return "no int8 layer kernels for tile " + alg.tile;
+  return "";
+}
+
+std::string baseline_reject_reason(const conv_int8_layer& L, conv_impl_kind k) {
+  if (k == conv_impl_kind::onednn_int8 && !have_onednn()) return "oneDNN backend not built";
+  if (k == conv_impl_kind::xnnpack_int8 && !have_xnnpack()) return "XNNPACK backend not built";
+  if (k != conv_impl_kind::reference_int8 && L.ci.act == activation_kind::clip)
+    return "clip activation is not fused";
+  if (k == conv_impl_kind::xnnpack_int8 && L.has_residual && !(L.ci.quant.pre_residual_scale > 0.f))
+    return "residual add without a calibrated pre-residual scale";
+  return "";
+}
+
+}  // namespace
+
+const std::vector<std::string>& conv_int8_sfc_algorithms() {
+  static const std::vector<std::string> list = {"sfc6_7x7_3x3", "sfc6_6x6_3x3", "sfc4_4x4_3x3",
+                                                "wino_4x4_3x3", "sfc6_6x6_5x5", "sfc6_6x6_7x7"};
+  return list;
+}
+
+conv_int8_layer make_conv_int8_layer(const graph& g, const node& n, int threads) {
+  conv_int8_layer L;
+  L.label = n.label();
+  L.ci = n.conv;
+  L.has_residual = has_input(n, 3);
+  L.threads = std::max(threads, 1);
+  const conv2d_params& p = L.ci.p;
+  if (!L.ci.quant.valid || L.ci.groups != 1) fail_unsupported(n, "not an int8 convolution");
+  const float* w = const_input(g, n, 1, "weights")->as<float>();
+  const tensor* bt = const_input(g, n, 2, "bias", true);
+  if (bt) L.bias.assign(bt->as<float>(), bt->as<float>() + p.oc);
+  const size_t per_oc = size_t(p.ic) * p.kh * p.kw;
+  L.weights.resize(per_oc * size_t(p.oc));
+  for (size_t o = 0; o < size_t(p.oc); ++o) {
+    const float s = L.ci.quant.weight_scale.at(o);
+    for (size_t i = 0; i < per_oc; ++i) {
+      const float q = std::nearbyint(w[o * per_oc + i] / s);
+      L.weights[o * per_oc + i] = int8_t(std::min(std::max(q, -127.f), 127.f));
+    }
+  }
+  return L;
+}
+
+std::string describe_conv_int8(const conv_int8_layer& L) {
+  const conv2d_params& p = L.ci.p;
+  std::string s = "n" + std::to_string(p.n) + " ic" + std::to_string(p.ic) + " " +
+                  std::to_string(p.h) + "x" + std::to_string(p.w) + " -> oc" +
+                  std::to_string(p.oc) + " k" + std::to_string(p.kh) + "x" + std::to_string(p.kw) +
+                  " s" + std::to_string(p.stride_h) + "x" + std::to_string(p.stride_w) + ", " +
+                  qname(L.ci.quant.src_type) + " -> " + qname(L.ci.quant.dst_type);
+  if (L.ci.act == activation_kind::relu) s += ", relu";
+  if (L.ci.act == activation_kind::clip) s += ", clip";
+  if (L.has_residual) s += std::string(", +residual ") + qname(L.ci.quant.residual_type);
+  return s;
+}
+
+std::string conv_impl_name(const conv_impl_choice& c) {
+  switch (c.kind) {
+    case conv_impl_kind::sfc: return c.variant;
+    case conv_impl_kind::onednn_int8: return "onednn";
+    case conv_impl_kind::xnnpack_int8: return "xnnpack";
+    case conv_impl_kind::reference_int8: return "reference";
+    case conv_impl_kind::onednn_f32: return "onednn_f32";
+    case conv_impl_kind::reference_f32: return "reference_f32";
+  }
+  return "?";
+}
+
+bool conv_impl_from_name(const std::string& name, conv_impl_choice* c) {
+  conv_impl_choice r;
+  if (name == "onednn") r.kind = conv_impl_kind::onednn_int8;
+  else if (name == "xnnpack") r.kind = conv_impl_kind::xnnpack_int8;
+  else if (name == "reference") r.kind = conv_impl_kind::reference_int8;
+  else if (find_algorithm(name)) r.kind = conv_impl_kind::sfc, r.variant = name;
+  else return false;
+  *c = r;
+  return true;
+}
+
+bool is_sfc(const conv_impl_choice& c) { return c.kind == conv_impl_kind::sfc; }
+
+std::vector<conv_impl_choice> conv_int8_candidates(const conv_int8_layer& L) {
+  std::vector<conv_impl_choice> list;
+  for (const std::string& a : conv_int8_sfc_algorithms()) {
+    conv_impl_choice c;
+    c.kind = conv_impl_kind::sfc, c.variant = a;
+    const fastconv_algorithm* alg = find_algorithm(a);
+    c.rejected = alg ? sfc_reject_reason(L, *alg) : "algorithm not built";
+    list.push_back(c);
+  }
+  for (conv_impl_kind k : {conv_impl_kind::onednn_int8, conv_impl_kind::xnnpack_int8,
+                           conv_impl_kind::reference_int8}) {
+    conv_impl_choice c;
+    c.kind = k;
+    c.rejected = baseline_reject_reason(L, k);
+    list.push_back(c);
+  }
+  return list;
+}
+
+void conv_int8_calibrate_sfc(const conv_int8_layer& L, const std::string& algo, const void* src,
+                             int images, std::vector<double>& maxabs) {
+  const fastconv_algorithm* alg = find_algorithm(algo);
+  if (!alg) throw_invalid("unknown algorithm " + algo);
+  conv2d_params p = L.ci.p;
+  p.n = std::min(images, p.n);
+  if (maxabs.empty()) maxabs.assign(size_t(alg->R) * alg->R, 0.0);
+  fastconv_q8_calibrate(*alg, p, src, L.ci.quant.src_type, 0, maxabs);
+}
+
+namespace detail {
+
+conv_int8_layer without_residual(const conv_int8_layer& L) {
+  conv_int8_layer c = L;
+  c.has_residual = false;
+  c.ci.act = activation_kind::none;
+  c.ci.quant.dst_type = qtype::s8;
+  c.ci.quant.dst_scale = L.ci.quant.pre_residual_scale;
+  return c;
+}
+
+std::unique_ptr<conv_int8_impl> with_residual_pass(const conv_int8_layer& L,
+                                                   std::unique_ptr<conv_int8_impl> core) {
+  return std::make_unique<residual_pass>(L, std::move(core));
+}
+
+}  // namespace detail
+
+std::unique_ptr<node_kernel> make_conv_int8_kernel(const conv_int8_layer& L,
+                                                   const conv_impl_choice& c,
+                                                   const std::vector<double>* sfc_maxabs) {
+  std::unique_ptr<detail::conv_int8_impl> impl;
+  switch (c.kind) {
+    case conv_impl_kind::sfc:
+      if (!sfc_maxabs || sfc_maxabs->empty())
+        throw_invalid(L.label + ": " + c.variant + " has no activation calibration");
+      impl = detail::make_sfc_int8(L, c.variant, *sfc_maxabs);
+      break;
+    case conv_impl_kind::onednn_int8: impl = detail::make_onednn_int8(L); break;
+    case conv_impl_kind::xnnpack_int8: impl = detail::make_xnnpack_int8(L); break;
+    case conv_impl_kind::reference_int8: impl = std::make_unique<reference_int8>(L); break;
+    default: throw_invalid(L.label + ": " + conv_impl_name(c) + " is not an int8 implementation");
+  }
+  return std::make_unique<conv_int8_kernel>(std::move(impl), conv_impl_name(c));
+}
+
+}  // namespace sfc

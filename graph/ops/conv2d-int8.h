@@ -1,0 +1,86 @@
+// int8 convolution of the graph runtime: the per-layer implementation list (house style §7) and
+// the prepared kernels. A Conv node whose conv_info.quant is valid (set by quantize_graph) runs
+//   acc  = Σ src · w_q                              src u8/s8, zero point 0; w_q OIHW s8 per oc
+//   real = src_scale · weight_scale[oc] · acc + bias[oc] (+ residual_scale · residual)
+//   real = act(real)                                 none / relu / clip
+//   dst  = saturate(round_half_even(real / dst_scale))   u8 (after relu) or s8
+// The float evaluation follows oneDNN 2.x, so that the reference and oneDNN agree byte for byte:
+//   f = (float(acc) + bias_acc[oc]) · oscale[oc],  bias_acc = bias / (src_scale · w_scale),
+//   oscale = src_scale · w_scale / dst_scale;  f += (residual_scale / dst_scale) · residual.
+//
+// Candidates, in order: every SFC / Winograd variant of kAlgorithms (the ones whose kernel size
+// and stride fit, calibrated per transform point), oneDNN, XNNPACK, reference. Implementations
+// that cannot fuse the residual add (SFC, XNNPACK) write s8 at conv_quant_params::
+// pre_residual_scale and add the residual in a separate pass (one more rounding than oneDNN).
+// XNNPACK's qc8 operator takes s8 only: u8 activations (zero point 0) are shifted to s8 with zero
+// point −128 (x ^ 0x80) around it, which is exact.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graph/ir.h"
+#include "graph/ops/ops.h"
+
+namespace sfc {
+
+// The SFC / Winograd variants the int8 list tries, in order (all kernel sizes).
+const std::vector<std::string>& conv_int8_sfc_algorithms();
+
+// Everything an int8 conv implementation needs, read once from the node.
+struct conv_int8_layer {
+  std::string label;  // node label, for messages
+  conv_info ci;       // geometry, activation, quant (valid)
+  bool has_residual = false;
+  std::vector<int8_t> weights;  // OIHW, quantized with ci.quant.weight_scale
+  std::vector<float> bias;      // [oc] real-valued, or empty
+  int threads = 1;
+};
+conv_int8_layer make_conv_int8_layer(const graph& g, const node& n, int threads);
+// "n1 ic64 56x56 -> oc64 k3x3 s1x1 p1,1,1,1, u8 -> u8, relu, +residual s8"
+std::string describe_conv_int8(const conv_int8_layer& L);
+
+// "sfc6_7x7_3x3", "onednn", "xnnpack", "reference".
+std::string conv_impl_name(const conv_impl_choice& c);
+// Parses a policy / plan-file name; false if unknown.
+bool conv_impl_from_name(const std::string& name, conv_impl_choice* c);
+bool is_sfc(const conv_impl_choice& c);
+
+// The ordered candidate list; rejected = "" for the candidates that support the layer, else why
+// not. SFC candidates with a residual need a calibrated pre_residual_scale.
+std::vector<conv_impl_choice> conv_int8_candidates(const conv_int8_layer& L);
+
+// Per-point max |U| of the SFC input transform of `algo` on `images` images of the layer's int8
+// input (accumulated into maxabs).
+void conv_int8_calibrate_sfc(const conv_int8_layer& L, const std::string& algo, const void* src,
+                             int images, std::vector<double>& maxabs);
+
+// The prepared kernel (node inputs: src, weights, bias, residual; output dst). sfc_maxabs is the
+// calibration of an SFC candidate (required for SFC). Throws sfc::error(unsupported) when the
+// implementation cannot run the layer after all (e.g. a library without an implementation).
+std::unique_ptr<node_kernel> make_conv_int8_kernel(const conv_int8_layer& L,
+                                                   const conv_impl_choice& c,
+                                                   const std::vector<double>* sfc_maxabs);
+
+namespace detail {
+// One int8 conv implementation: residual may be null (absent), else it has dst's shape and
+// conv_quant_params::residual_type.
+class conv_int8_impl {
+ public:
+  virtual ~conv_int8_impl() = default;
+  virtual void run(const void* src, const void* residual, void* dst) = 0;
+  virtual std::string name() const = 0;
+};
+// For implementations that cannot fuse the residual: L with the residual and activation removed
+// and an s8 output at pre_residual_scale.
+conv_int8_layer without_residual(const conv_int8_layer& L);
+// Wraps `core` (made for without_residual(L)) with the separate residual-add pass.
+std::unique_ptr<conv_int8_impl> with_residual_pass(const conv_int8_layer& L,
+                                                   std::unique_ptr<conv_int8_impl> core);
+std::unique_ptr<conv_int8_impl> make_onednn_int8(const conv_int8_layer& L);
+std::unique_ptr<conv_int8_impl> make_xnnpack_int8(const conv_int8_layer& L);
+std::unique_ptr<conv_int8_impl> make_sfc_int8(const conv_int8_layer& L, const std::string& algo,
+                                              const std::vector<double>& maxabs);
+}  // namespace detail
+
+}  // namespace sfc
