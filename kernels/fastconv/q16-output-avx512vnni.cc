@@ -19,6 +19,7 @@ using namespace sfc::q8tf;
 namespace {
 
 #include "kernels/fastconv/q8-tf-unroll.inc"
+#include "kernels/fastconv/q16-at-sfc6.inc"
 
 struct ops32 {
   using V = __m512i;
@@ -98,13 +99,13 @@ void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int3
         __m512i x[R];
         for (int a = 0; a < R; a++)
           x[a] = _mm512_loadu_si512(mt + size_t(a * R + b) * m_point_stride);
-        tf_rows<ops32, at_mat<A>, mo, R>(x, [&](int i, __m512i v) __attribute__((always_inline)) { T[i][b] = v; });
+        at_rows<ops32, A, at_mat<A>>(x, [&](int i, __m512i v) __attribute__((always_inline)) { T[i][b] = v; });
       }
       for (size_t i = 0; i < rows; i++) {  // Y[i][j] = Σ_b Aᵀ[j][b] T[i][b]
         __m512i y[R];
         for (int b = 0; b < R; b++) y[b] = T[i][b];
         uint8_t* di = db + i * dst_row_stride + x0 * dst_pixel_stride + o0;
-        tf_rows<ops32, at_mat<A>, mo, R>(y, [&](int j, __m512i v) __attribute__((always_inline)) {
+        at_rows<ops32, A, at_mat<A>>(y, [&](int j, __m512i v) __attribute__((always_inline)) {
           if (size_t(j) >= ncols) return;
           _mm_mask_storeu_epi8(di + size_t(j) * dst_pixel_stride, mask, _mm512_cvtepi32_epi8(ep(v, kRelu)));
         });
