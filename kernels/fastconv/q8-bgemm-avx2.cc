@@ -27,9 +27,6 @@
 #include <cstring>
 #include <type_traits>
 
-#ifndef SFC_HAVE_AVX2
-#define SFC_HAVE_AVX2 1  // this file is the AVX2 tier: its .inc entries are the ones it defines
-#endif
 #include "kernels/fastconv/q8-ukernels.h"
 
 namespace {

@@ -13,9 +13,6 @@
 #include <cstring>
 #include <utility>
 
-#ifndef SFC_HAVE_AVX2
-#define SFC_HAVE_AVX2 1  // this file is the AVX2 tier: its .inc entries are the ones it defines
-#endif
 #include "kernels/fastconv/q8-tables.h"
 #include "kernels/fastconv/q8-ukernels.h"
 

@@ -1,0 +1,90 @@
+// Helpers of the int8 executor tests: calibration sets, batched evaluation, comparisons.
+#pragma once
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "graph-test-util.h"
+#include "graph/backends/conv2d-backend.h"
+#include "tools/common/image.h"
+
+namespace sfc_test {
+
+// The policies every int8 test runs: "auto", the baselines and the SFC variants of the issue.
+inline const std::vector<std::string>& int8_policies() {
+  static const std::vector<std::string> p = {"auto",         "onednn",       "xnnpack",
+                                             "reference",    "sfc6_7x7_3x3", "sfc6_6x6_3x3",
+                                             "sfc4_4x4_3x3", "wino_4x4_3x3"};
+  return p;
+}
+
+inline bool policy_available(const std::string& p) {
+  if (p == "onednn") return sfc::have_onednn();
+  if (p == "xnnpack") return sfc::have_xnnpack();
+  return true;
+}
+
+// `count` CIFAR JPEGs (every 4th entry of labels.csv, so every class is present), decoded and
+// preprocessed like the lossless set: NHWC floats, 32·32·3 per image. Empty if absent.
+inline std::vector<float> cifar_jpeg_calibration(int count) {
+  const std::string dir = data_path("cifar10_test_jpeg300_yoongikim/");
+  std::ifstream list(dir + "labels.csv");
+  std::string line;
+  std::vector<float> out;
+  if (!list || !std::getline(list, line)) return out;  // header
+  for (int i = 0; std::getline(list, line) && int(out.size()) < count * 32 * 32 * 3; ++i) {
+    if (i % 4) continue;
+    const sfc::image im = sfc::load_image(dir + line.substr(0, line.find(',')));
+    if (im.width != 32 || im.height != 32) return {};
+    const std::vector<float> x = cifar_preprocess(im.rgb);
+    out.insert(out.end(), x.begin(), x.end());
+  }
+  return out;
+}
+
+// Runs `images` (NHWC, per_image floats each) through `ex` in batches of its batch size and
+// returns all outputs (plain), images.size() / per_image rows of out_per_image floats.
+inline std::vector<float> run_batched(sfc::executor& ex, const std::vector<float>& images,
+                                      size_t per_image) {
+  const int64_t batch = ex.input_desc(0).shape[0];
+  const size_t out_per_image = size_t(ex.output_desc(0).numel() / batch);
+  const size_t n = images.size() / per_image;
+  std::vector<float> out(n * out_per_image);
+  for (size_t first = 0; first < n; first += size_t(batch)) {
+    ex.set_input(0, images.data() + first * per_image, sfc::tensor_layout::nhwc);
+    ex.run();
+    const sfc::tensor t = ex.output(0);
+    const size_t rows = std::min(size_t(batch), n - first);
+    std::copy(t.as<float>(), t.as<float>() + rows * out_per_image, out.begin() + long(first * out_per_image));
+  }
+  return out;
+}
+
+inline int top1_agreement(const std::vector<float>& a, const std::vector<float>& b, int classes) {
+  int same = 0;
+  for (size_t i = 0; i + size_t(classes) <= a.size(); i += size_t(classes))
+    same += argmax(&a[i], classes) == argmax(&b[i], classes);
+  return same;
+}
+
+// max |a − b| / max |b|.
+inline double relative_max_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  double m = 0, d = 0;
+  for (size_t i = 0; i < b.size(); ++i) m = std::max(m, double(std::fabs(b[i])));
+  for (size_t i = 0; i < b.size(); ++i) d = std::max(d, double(std::fabs(a[i] - b[i])));
+  return m > 0 ? d / m : d;
+}
+
+inline sfc::executor_options make_int8_options(const std::string& policy, const std::vector<float>& calib) {
+  sfc::executor_options o;
+  o.prec = sfc::precision::int8;
+  o.int8.policy = policy;
+  o.int8.calibration.images = calib;
+  o.int8.measure_reps = 1;
+  o.log = [](const std::string&) {};
+  return o;
+}
+
+}  // namespace sfc_test
