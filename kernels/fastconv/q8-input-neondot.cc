@@ -19,9 +19,6 @@
 #include <type_traits>
 #include <utility>
 
-#ifndef SFC_HAVE_NEONDOT
-#define SFC_HAVE_NEONDOT 1  // this file is the neondot tier: its .inc entries are the ones it defines
-#endif
 #include "kernels/fastconv/q8-tables.h"
 #include "kernels/fastconv/q8-ukernels.h"
 

@@ -52,6 +52,7 @@ void output_scalar(size_t oc, size_t tiles, size_t rows, size_t cols, const int3
 #define SFC_Q8_OUTPUT(isa, tile, fn) SFC_Q8_OUTPUT_##isa(tile, fn)
 #define SFC_Q8_OUTPUT_avx512vnni(tile, fn)
 #define SFC_Q8_OUTPUT_avx2(tile, fn)
+#define SFC_Q8_OUTPUT_neondot(tile, fn)
 #define SFC_Q8_OUTPUT_scalar(tile, fn)                                                        \
   extern "C" void fn(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,     \
                      size_t mps, size_t mts, const float* bias, void* dst, size_t drs,        \

@@ -186,7 +186,8 @@ TEST(FastconvQ16Layer, EveryBgemmKernel) {
   const layer_data d = make_case(c);
   int checked = 0;
   for (const auto& k : fastconv_q16_bgemm_kernels()) {
-    if (k.isa != isa_level::scalar && !isa_supported(k.isa)) continue;
+    if (k.isa != isa_level::scalar && (!isa_supported(k.isa) || int(k.isa) > int(effective_isa())))
+      continue;  // not on this CPU, or capped by SFC_MAX_ISA
     fastconv_q16_layer_options opt;
     opt.bgemm = k.name, opt.tile_block = 5 + checked % 7;
     fastconv_q16_layer layer(alg, c.p, d.w.data(), d.op, c.src, c.src_zp, k.isa, opt);

@@ -11,6 +11,7 @@
 #include "kernels/common/error.h"
 #include "tools/sfc_bench/accuracy.h"
 #include "tools/sfc_bench/layer-bench.h"
+#include "tools/sfc_bench/network-bench.h"
 
 namespace {
 
@@ -19,6 +20,9 @@ const char* kUsage =
     "                 [--pad P] [--batch N] [--threads N] [--impl LIST] [--runs N] [--warmup N]\n"
     "                 [--bits 8|6|4] [--cold] [--json FILE]\n"
     "       sfc_bench --accuracy [--input gauss|relu] [--hw 84] [--threads N]\n"
+    "       sfc_bench --model resnet18|resnet50|...|FILE.onnx [--batch N] [--threads N] [--runs N]\n"
+    "                 [--warmup N] [--precision int8|fp32] [--pipelines auto,onednn,xnnpack]\n"
+    "                 [--plan-cache FILE] [--json FILE] [--svg FILE]\n"
     "  --impl: comma-separated; sfc algorithm names (sfc6_7x7_3x3, sfc4_4x4_3x3, sfc6_6x6_5x5,\n"
     "          sfc6_6x6_7x7, wino_4x4_3x3, ...), scalar:<algo>, onednn, onednn_wino, xnnpack, ref.\n"
     "          Default: the SFC algorithms for the kernel size, onednn, onednn_wino (3x3), xnnpack.\n";
@@ -61,7 +65,7 @@ int run(int argc, char** argv) {
   bool layer = false, accuracy = false;
   std::string input = "gauss";
   int pad = -1;
-  std::string json, impls;
+  std::string json, impls, svg, model, pipelines, precision = "int8", plan_cache;
   for (int i = 1; i < argc; i++) {
     const std::string a = argv[i];
     auto val = [&]() -> std::string {
@@ -85,6 +89,11 @@ int run(int argc, char** argv) {
     else if (a == "--impl") impls = val();
     else if (a == "--json") json = val();
     else if (a == "--accuracy") accuracy = true;
+    else if (a == "--model") model = val();
+    else if (a == "--svg") svg = val();
+    else if (a == "--pipelines") pipelines = val();
+    else if (a == "--precision") precision = val();
+    else if (a == "--plan-cache") plan_cache = val();
     else if (a == "--input") input = val();
     else if (a == "--cold") o.cold = true;
     else if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); return 0; }
@@ -94,7 +103,23 @@ int run(int argc, char** argv) {
     std::fputs(sfc::accuracy_table(input, o.p.h == 56 ? 84 : o.p.h, o.threads).c_str(), stdout);
     return 0;
   }
-  if (!layer) sfc::throw_invalid("nothing to do: pass --layer (network benchmarks: --model, coming with the graph runtime)");
+  if (!model.empty()) {
+    sfc::network_bench_options no;
+    no.model = model, no.batch = o.p.n, no.threads = o.threads, no.bits = o.bits, no.plan_cache = plan_cache;
+    no.runs = o.runs == 100 ? 30 : o.runs, no.warmup = o.warmup == 10 ? 5 : o.warmup;
+    if (precision != "int8" && precision != "fp32") sfc::throw_invalid("--precision must be int8 or fp32");
+    no.int8 = precision == "int8";
+    if (!pipelines.empty()) no.pipelines = split(pipelines);
+    else if (!no.int8) no.pipelines = {"auto", "onednn", "reference"};
+    const auto rows = sfc::run_network_bench(no);
+    std::fputs(sfc::network_bench_table(no, rows).c_str(), stdout);
+    if (!json.empty() && !(std::ofstream(json) << sfc::network_bench_json(no, rows)))
+      sfc::throw_invalid("cannot write --json file '" + json + "'");
+    if (!svg.empty() && !(std::ofstream(svg) << sfc::network_bench_svg(no, rows)))
+      sfc::throw_invalid("cannot write --svg file '" + svg + "'");
+    return 0;
+  }
+  if (!layer) sfc::throw_invalid("nothing to do: pass --layer, --model or --accuracy (see --help)");
   const int p = pad >= 0 ? pad : o.p.kh / 2;
   o.p.pad_t = o.p.pad_l = o.p.pad_b = o.p.pad_r = p;
   o.impls = impls.empty() ? default_impls(o.p.kh) : split(impls);
