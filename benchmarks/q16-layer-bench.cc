@@ -110,12 +110,12 @@ const bool registered = [] {
     p.ic = p.oc = s.c, p.h = p.w = s.hw, p.kh = p.kw = 3;
     p.pad_t = p.pad_l = p.pad_b = p.pad_r = 1;
     const std::string tag = std::to_string(s.c) + "x" + std::to_string(s.hw) + "x" + std::to_string(s.hw);
-    benchmark::RegisterBenchmark(("q16layer/" + tag + "/onednn_int8_direct/a").c_str(), bm_onednn, p)
+    benchmark::RegisterBenchmark(("q16layer/" + tag + "/" + s.algo + "/onednn_int8_direct_before").c_str(), bm_onednn, p)
         ->Unit(benchmark::kMillisecond)->UseRealTime()->ComputeStatistics("min", min_of);
-    benchmark::RegisterBenchmark(("q16layer/" + tag + "/exact_" + s.algo).c_str(), bm_q16_layer, p,
+    benchmark::RegisterBenchmark(("q16layer/" + tag + "/" + s.algo + "/exact_q16").c_str(), bm_q16_layer, p,
                                  std::string(s.algo))
         ->Unit(benchmark::kMillisecond)->UseRealTime()->ComputeStatistics("min", min_of);
-    benchmark::RegisterBenchmark(("q16layer/" + tag + "/onednn_int8_direct/b").c_str(), bm_onednn, p)
+    benchmark::RegisterBenchmark(("q16layer/" + tag + "/" + s.algo + "/onednn_int8_direct_after").c_str(), bm_onednn, p)
         ->Unit(benchmark::kMillisecond)->UseRealTime()->ComputeStatistics("min", min_of);
   }
   return true;

@@ -27,6 +27,12 @@ std::vector<float> image_batch(const calibration_data& c, size_t per_image, int 
   return b;
 }
 
+std::string format_pct(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f %%", 100 * v);
+  return buf;
+}
+
 std::string format_ms(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4f ms", v);
@@ -34,6 +40,14 @@ std::string format_ms(double v) {
 }
 
 namespace {
+
+// ", 0.1234 ms, error 1.23 %" for a measured candidate.
+std::string measured(const executor::int8_state::conv_entry& e, size_t i) {
+  std::string s;
+  if (e.time_ms[i] >= 0) s += ", " + format_ms(e.time_ms[i]);
+  if (e.err_pct[i] >= 0) s += ", error " + format_pct(e.err_pct[i] / 100);
+  return s;
+}
 
 // fp32 value ranges (and pre-residual maxima) over the calibration images.
 calibration_ranges calibrate_ranges(const graph& model, const graph& prepared,
@@ -99,6 +113,7 @@ void executor::prepare_int8(const graph& model, const std::vector<shape_t>& inpu
     e.layer = make_conv_int8_layer(g_, n, threads());
     e.impls = conv_int8_candidates(e.layer);
     e.time_ms.assign(e.impls.size(), -1.0);
+    e.err_pct.assign(e.impls.size(), -1.0);
     st.convs.push_back(std::move(e));
   }
   if (st.is_auto && !io.plan_cache.empty()) {
@@ -130,14 +145,13 @@ void executor::prepare_int8(const graph& model, const std::vector<shape_t>& inpu
     if (!verbose) continue;
     std::string line = "sfc dispatch: " + n.label() + " [" + describe_conv_int8(e.layer) + "]: " +
                        steps_[e.step]->kernel->impl_name() + " (" + e.how;
-    if (e.time_ms[size_t(e.chosen)] >= 0) line += ", " + format_ms(e.time_ms[size_t(e.chosen)]);
-    log_line(line + ")");
+    log_line(line + measured(e, size_t(e.chosen)) + ")");
     for (size_t i = 0; i < e.impls.size(); ++i) {
       if (int(i) == e.chosen) continue;
       if (!e.impls[i].rejected.empty())
         log_line("sfc dispatch:   rejected " + conv_impl_name(e.impls[i]) + ": " + e.impls[i].rejected);
       else if (e.time_ms[i] >= 0)
-        log_line("sfc dispatch:   slower " + conv_impl_name(e.impls[i]) + ": " + format_ms(e.time_ms[i]));
+        log_line("sfc dispatch:   slower " + conv_impl_name(e.impls[i]) + measured(e, i));
     }
   }
 }

@@ -37,6 +37,7 @@ struct executor::int8_state {
     std::vector<conv_impl_choice> impls;
     std::map<std::string, std::vector<double>> sfc_maxabs;  // per SFC variant to calibrate
     std::vector<double> time_ms;                            // per impl; < 0: not timed
+    std::vector<double> err_pct;  // per impl: relative RMS error vs the exact baseline (auto)
     int chosen = -1;
     std::string how;  // "auto", "forced", "fallback", "cached", "only"
   };
@@ -53,6 +54,7 @@ struct executor::int8_state {
 // `batch` images starting at image `first`, cycling through the calibration set.
 std::vector<float> image_batch(const calibration_data& c, size_t per_image, int images, int first,
                                int batch);
-std::string format_ms(double v);  // "0.1234 ms"
+std::string format_ms(double v);   // "0.1234 ms"
+std::string format_pct(double v);  // 0.0123 -> "1.23 %"
 
 }  // namespace sfc

@@ -11,6 +11,7 @@
 // SFC candidates are calibrated first: per transform point max |U| of the layer's int8 input,
 // recorded while the calibration images run through the int8 network (baseline kernels).
 #include <chrono>
+#include <cmath>
 #include <limits>
 
 #include "graph/executor-internal.h"
@@ -124,48 +125,104 @@ void executor::select_conv_impls(int8_state& st) {
   }
 }
 
+namespace {
+
+// Relative RMS difference of two int8 outputs of the same type and scale.
+double rel_rms(const void* a, const void* b, size_t n, qtype t) {
+  double num = 0, den = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double x = t == qtype::u8 ? static_cast<const uint8_t*>(a)[i] : static_cast<const int8_t*>(a)[i];
+    const double y = t == qtype::u8 ? static_cast<const uint8_t*>(b)[i] : static_cast<const int8_t*>(b)[i];
+    num += (x - y) * (x - y), den += y * y;
+  }
+  return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+}
+
+}  // namespace
+
+// Slot s of a whole-network run puts every conv on its s-th candidate, so a few runs time all
+// layers, each right after its predecessor. In the warm-up run of each slot, the conv's output
+// is compared with the exact baseline's (oneDNN or reference) on the same input.
 void executor::measure_conv_impls(int8_state& st) {
   const int batch = int(g_.values[size_t(g_.inputs[0])].desc.shape.at(0));
   const std::vector<float> b = image_batch(opts_.int8.calibration, st.per_image, st.images, 0, batch);
   set_input(0, b.data(), opts_.int8.calibration.layout);
-  const int reps = std::max(1, opts_.int8.measure_reps);
-  for (auto& e : st.convs) {
+  struct slots {
+    int8_state::conv_entry* e = nullptr;
     std::vector<int> cands;
+    int installed = -1;
+    std::unique_ptr<node_kernel> exact;
+    std::vector<tview> out;
+    std::vector<uint8_t> scratch;
+    std::vector<double> err;
+  };
+  std::vector<slots> m(steps_.size());
+  size_t nslots = 0;
+  for (auto& e : st.convs) {
+    slots& s = m[e.step];
     for (size_t i = 0; i < e.impls.size(); ++i)
-      if (e.impls[i].rejected.empty() && e.impls[i].kind != conv_impl_kind::reference_int8) cands.push_back(int(i));
-    if (cands.size() <= 1) {
-      e.how = "only";
-      if (!cands.empty() && cands[0] != e.chosen) {
-        steps_[e.step]->kernel = make_kernel(e, cands[0]);
-        e.chosen = cands[0];
-      }
-      continue;
-    }
-    const size_t k = e.step;
-    std::unique_ptr<node_kernel> best;
-    double best_ms = std::numeric_limits<double>::infinity();
-    for (int i : cands) {
+      if (e.impls[i].rejected.empty() && e.impls[i].kind != conv_impl_kind::reference_int8) s.cands.push_back(int(i));
+    e.how = s.cands.size() > 1 ? "auto" : "only";
+    if (s.cands.empty() || (s.cands.size() == 1 && s.cands[0] == e.chosen)) continue;
+    s.e = &e, s.installed = e.chosen, s.exact = std::move(steps_[e.step]->kernel);
+    s.out = steps_[e.step]->out;
+    s.scratch.resize(s.out[0].desc->bytes());
+    s.out[0].data = s.scratch.data();
+    s.err.assign(e.impls.size(), 0.0);
+    nslots = std::max(nslots, s.cands.size());
+  }
+  const int reps = std::max(1, opts_.int8.measure_reps);
+  for (size_t slot = 0; slot < nslots; ++slot) {
+    for (slots& s : m) {
+      if (!s.e || slot >= s.cands.size()) continue;
+      const int i = s.cands[slot];
       try {
-        steps_[k]->kernel = make_kernel(e, i);
+        steps_[s.e->step]->kernel = make_kernel(*s.e, i);
+        s.installed = i;
       } catch (const error& err) {
-        e.impls[size_t(i)].rejected = std::string("failed to prepare: ") + err.what();
-        continue;
+        s.e->impls[size_t(i)].rejected = std::string("failed to prepare: ") + err.what();
+        if (!steps_[s.e->step]->kernel) steps_[s.e->step]->kernel = make_kernel(*s.e, s.e->chosen);
+        s.installed = -1;
       }
-      run_steps(0, steps_.size());
-      double t = std::numeric_limits<double>::infinity();
-      for (int r = 0; r < reps; ++r) {
-        run_steps(0, k);
+    }
+    for (size_t k = 0; k < steps_.size(); ++k) {  // warm-up, with the error check
+      run_steps(k, k + 1);
+      slots& s = m[k];
+      if (!s.e || slot >= s.cands.size() || s.installed < 0) continue;
+      s.exact->run(steps_[k]->in, s.out);
+      s.err[size_t(s.installed)] = rel_rms(steps_[k]->out[0].data, s.scratch.data(), s.scratch.size(),
+                                           s.e->layer.ci.quant.dst_type);
+    }
+    for (int r = 0; r < reps; ++r)
+      for (size_t k = 0; k < steps_.size(); ++k) {
         const auto t0 = std::chrono::steady_clock::now();
         run_steps(k, k + 1);
-        t = std::min(t, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-        run_steps(k + 1, steps_.size());
+        slots& s = m[k];
+        if (!s.e || slot >= s.cands.size() || s.installed < 0) continue;
+        double& t = s.e->time_ms[size_t(s.installed)];
+        const double d = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        t = t < 0 ? d : std::min(t, d);
       }
-      e.time_ms[size_t(i)] = t;
-      if (t < best_ms) best_ms = t, best = std::move(steps_[k]->kernel), e.chosen = i;
+  }
+  const double budget = opts_.int8.max_rel_error;
+  for (slots& s : m) {
+    if (!s.e) continue;
+    int8_state::conv_entry& e = *s.e;
+    int best = -1;
+    for (int i : s.cands) {
+      const size_t u = size_t(i);
+      if (!e.impls[u].rejected.empty() || e.time_ms[u] < 0) continue;
+      if (budget > 0 && s.err[u] > budget) {
+        e.impls[u].rejected = "relative error " + format_pct(s.err[u]) + " over the budget of " +
+                              format_pct(budget) + " (" + format_ms(e.time_ms[u]) + ")";
+        continue;
+      }
+      if (best < 0 || e.time_ms[u] < e.time_ms[size_t(best)]) best = i;
     }
-    if (!best) throw error(error::unsupported, g_.nodes[k].label() + ": no int8 implementation could be prepared");
-    steps_[k]->kernel = std::move(best);
-    e.how = "auto";
+    if (best < 0) best = e.chosen;  // the exact baseline
+    if (best != s.installed) steps_[e.step]->kernel = make_kernel(e, best);
+    e.chosen = best;
+    for (int i : s.cands) e.err_pct[size_t(i)] = 100 * s.err[size_t(i)];
   }
 }
 
