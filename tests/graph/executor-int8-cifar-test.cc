@@ -32,7 +32,12 @@ TEST_P(Int8Cifar, AgreesWithFp32) {
   const std::vector<float> want = sfc_test::run_batched(fp32, x, 32 * 32 * 3);
 
   const auto t0 = std::chrono::steady_clock::now();
-  sfc::executor ex(g, {shape}, sfc_test::make_int8_options(policy, calib));
+  sfc::executor_options o = sfc_test::make_int8_options(policy, calib);
+  std::string log;
+  o.verbose_dispatch = policy == "auto";
+  o.log = [&log](const std::string& l) { log += l + "\n"; };
+  sfc::executor ex(g, {shape}, o);
+  std::fputs(log.c_str(), stdout);
   const auto t1 = std::chrono::steady_clock::now();
   const std::vector<float> got = sfc_test::run_batched(ex, x, 32 * 32 * 3);
   const auto t2 = std::chrono::steady_clock::now();

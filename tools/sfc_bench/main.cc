@@ -24,7 +24,8 @@ const char* kUsage =
     "                 [--warmup N] [--precision int8|fp32] [--pipelines auto,onednn,xnnpack]\n"
     "                 [--plan-cache FILE] [--json FILE] [--svg FILE]\n"
     "  --impl: comma-separated; sfc algorithm names (sfc6_7x7_3x3, sfc4_4x4_3x3, sfc6_6x6_5x5,\n"
-    "          sfc6_6x6_7x7, wino_4x4_3x3, ...), scalar:<algo>, onednn, onednn_wino, xnnpack, ref.\n"
+    "          sfc6_6x6_7x7, wino_4x4_3x3, ...), scalar:<algo> (portable reference path),\n"
+    "          exact:<algo> (lossless int16 transform domain), onednn, onednn_wino, xnnpack, ref.\n"
     "          Default: the SFC algorithms for the kernel size, onednn, onednn_wino (3x3), xnnpack.\n";
 
 int parse_int(const std::string& flag, const std::string& v, int lo, int hi) {
@@ -50,7 +51,7 @@ std::vector<std::string> split(const std::string& s) {
 
 std::vector<std::string> default_impls(int k) {
   std::vector<std::string> v;
-  if (k == 3) v = {"sfc6_7x7_3x3", "sfc6_6x6_3x3", "sfc4_4x4_3x3", "wino_4x4_3x3"};
+  if (k == 3) v = {"sfc6_7x7_3x3", "sfc6_6x6_3x3", "sfc4_4x4_3x3", "wino_4x4_3x3", "exact:sfc6_7x7_3x3"};
   if (k == 5) v = {"sfc6_6x6_5x5"};
   if (k == 7) v = {"sfc6_6x6_7x7", "sfc6_4x4_7x7"};
   v.push_back("onednn");

@@ -3,6 +3,7 @@
 #include "kernels/algo/algorithm.h"
 #include "kernels/common/error.h"
 #include "kernels/fastconv/fastconv.h"
+#include "kernels/fastconv/q16-layer.h"
 #include "kernels/fastconv/q8-layer.h"
 #include "kernels/isa.h"
 
@@ -70,9 +71,38 @@ class fast_runner : public sfc_layer_runner {
   std::string detail_;
 };
 
+// The exact (lossless, int16 transform domain) layer of q16-layer.h: "exact:<algorithm>".
+class exact_runner : public sfc_layer_runner {
+ public:
+  explicit exact_runner(const sfc_layer_request& r) : threads_(r.threads) {
+    const fastconv_algorithm* alg = find_algorithm(r.algo);
+    if (!alg) throw_invalid("unknown implementation 'exact:" + r.algo + "'");
+    fastconv_validate(*alg, r.p);
+    isa_level cap = isa_level::avx512vnni;
+    if (!r.max_isa.empty() && !isa_from_name(r.max_isa, &cap)) throw_invalid("unknown ISA '" + r.max_isa + "'");
+    q8_output_params o;
+    o.src_scale = r.src_scale, o.weight_scale = r.wscale->data(), o.bias = r.bias->data();
+    o.dst_type = qtype::u8, o.dst_scale = r.dst_scale, o.relu = true;
+    layer_ = fastconv_q16_layer::create(*alg, r.p, r.weights->data(), o, qtype::u8, 0, cap);
+    detail_ = alg->label + " exact int16 " + layer_->kernel_name();
+  }
+  void run(const uint8_t* src, uint8_t* dst) override { layer_->run(src, dst, threads_); }
+  std::string detail() const override { return detail_; }
+
+ private:
+  int threads_ = 1;
+  std::unique_ptr<fastconv_q16_layer> layer_;
+  std::string detail_;
+};
+
 }  // namespace
 
 std::unique_ptr<sfc_layer_runner> make_sfc_layer_runner(const sfc_layer_request& r) {
+  if (r.algo.rfind("exact:", 0) == 0) {
+    sfc_layer_request q = r;
+    q.algo = q.algo.substr(6);
+    return std::make_unique<exact_runner>(q);
+  }
   if (r.algo.rfind("scalar:", 0) == 0) {
     sfc_layer_request q = r;
     q.algo = q.algo.substr(7);
