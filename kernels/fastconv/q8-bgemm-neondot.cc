@@ -70,7 +70,7 @@ inline void tile_block(size_t kc, const uint8_t* a, size_t a_stride, const uint8
     for (int i = 0; i < MR; i++) {
       float32x4_t f = vmulq_f32(vcvtq_f32_s32(acc[i][j]), vcoef);
       if (kClamp) f = vminq_f32(vmaxq_f32(f, vnlim), vlim);
-      vst1q_s32(reinterpret_cast<int32_t*>(c + i * c_stride) + 4 * j, vcvtnq_s32_f32(f));
+      vst1q_s32(reinterpret_cast<int32_t*>(c + i * c_stride) + 4 * j, vcvtq_s32_f32(f));
     }
   }
 }

@@ -153,7 +153,7 @@ void input_neon(size_t ic, size_t tiles, const void* const* rows, ptrdiff_t ix0,
                            zp_byte, vzp, vmin, vmax, TA, TB);
       } else {  // short last group: natural order, padded to a multiple of 4
         const ptrdiff_t padded = (n + 3) / 4 * 4;
-        for (int k = 0; k < 2 && 16 * k < n; k++) {
+        for (int k = 1; k >= 0; k--) { if (16 * k >= n) continue;
           const ptrdiff_t nbytes = padded - 16 * k < 16 ? padded - 16 * k : 16;
           pair<A, kSigned>(rows, ic, x0, w, c0 + 16 * k, clamp8(n - 16 * k), c0 + 16 * k + 8,
                            clamp8(n - 16 * k - 8), ut + c0 + 16 * k, u_point_stride,

@@ -80,7 +80,7 @@ __attribute__((flatten)) void output_neon(size_t oc, size_t tiles, size_t rows, 
         uint8_t* di = db + i * dst_row_stride + x0 * dst_pixel_stride + o0;
         tf_rows<ops32, at_mat<A>, mo, R>(y, [&](int j, int32x4_t v) {
           if (size_t(j) >= ncols) return;
-          float32x4_t f = vfmaq_f32(vbias, vcvtq_f32_s32(v), vscale);
+          float32x4_t f = vaddq_f32(vmulq_f32(vcvtq_f32_s32(v), vscale), vbias);
           f = vminq_f32(vmaxq_f32(f, vmin), vmax);
           const int32x4_t q = vaddq_s32(vcvtnq_s32_f32(f), vzp);
           const int16x4_t h = vmovn_s32(q);

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Regenerates the tables of docs/performance.md: runs sfc_bench --layer over the issue's shape
+# list (each row one process: sfc variants, oneDNN direct and Winograd, XNNPACK, interleaved) and
+# sfc_bench --model, writes JSON into $OUT (default /tmp/sfc-perf) and prints Markdown.
+#   tools/dev/perf-tables.sh [build-dir]
+set -euo pipefail
+B=${1:-build}
+OUT=${OUT:-/tmp/sfc-perf}
+RUNS=${RUNS:-100}
+mkdir -p "$OUT"
+bench=$B/tools/sfc_bench
+layer() {  # name args...
+  local name=$1; shift
+  "$bench" --layer --runs "$RUNS" --json "$OUT/$name.json" "$@" > "$OUT/$name.txt"
+}
+for t in 1 2; do
+  for n in 1 8; do
+    layer "k3_56x64_n${n}_t${t}"  --ic 64  --oc 64  --hw 56 --k 3 --batch $n --threads $t --impl sfc6_7x7_3x3,sfc4_4x4_3x3,wino_4x4_3x3,exact:sfc6_7x7_3x3,onednn,onednn_wino,xnnpack
+    layer "k3_28x128_n${n}_t${t}" --ic 128 --oc 128 --hw 28 --k 3 --batch $n --threads $t --impl sfc6_7x7_3x3,sfc4_4x4_3x3,wino_4x4_3x3,exact:sfc6_7x7_3x3,onednn,onednn_wino,xnnpack
+    layer "k3_14x256_n${n}_t${t}" --ic 256 --oc 256 --hw 14 --k 3 --batch $n --threads $t --impl sfc6_7x7_3x3,sfc4_4x4_3x3,wino_4x4_3x3,exact:sfc6_7x7_3x3,onednn,onednn_wino,xnnpack
+    layer "k3_7x512_n${n}_t${t}"  --ic 512 --oc 512 --hw 7  --k 3 --batch $n --threads $t --impl sfc6_7x7_3x3,sfc4_4x4_3x3,wino_4x4_3x3,onednn,onednn_wino,xnnpack
+  done
+  layer "k5_56x64_t${t}"  --ic 64  --oc 64  --hw 56 --k 5 --threads $t --impl sfc6_6x6_5x5,exact:sfc6_6x6_5x5,onednn,xnnpack
+  layer "k5_28x128_t${t}" --ic 128 --oc 128 --hw 28 --k 5 --threads $t --impl sfc6_6x6_5x5,exact:sfc6_6x6_5x5,onednn,xnnpack
+  layer "k7_56x64_t${t}"  --ic 64  --oc 64  --hw 56 --k 7 --threads $t --impl sfc6_6x6_7x7,sfc6_4x4_7x7,onednn,xnnpack
+  layer "k7_28x128_t${t}" --ic 128 --oc 128 --hw 28 --k 7 --threads $t --impl sfc6_6x6_7x7,sfc6_4x4_7x7,onednn,xnnpack
+done
+for s in "56 64" "28 128" "14 256"; do
+  set -- $s
+  layer "cold_k3_$1x$2" --ic $2 --oc $2 --hw $1 --k 3 --cold --impl sfc6_7x7_3x3,onednn,onednn_wino
+  SFC_MAX_ISA=avx2 ONEDNN_MAX_CPU_ISA=avx2 layer "avx2_k3_$1x$2" --ic $2 --oc $2 --hw $1 --k 3 --impl sfc6_7x7_3x3,sfc4_4x4_3x3,exact:sfc6_7x7_3x3,onednn
+done
+python3 - "$OUT" <<'PY'
+import json, glob, os, sys
+out = sys.argv[1]
+print("| run | layer | batch | threads | impl | median ms | min ms | GMAC/s | vs oneDNN |")
+print("|---|---|---|---|---|---|---|---|---|")
+for f in sorted(glob.glob(os.path.join(out, "*.json"))):
+    j = json.load(open(f)); L = j["layer"]
+    shape = f'{L["k"]}x{L["k"]} {L["h"]}²×{L["ic"]}'
+    for r in j["results"]:
+        if "error" in r: continue
+        print(f'| {os.path.basename(f)[:-5]} | {shape} | {L["n"]} | {j["threads"]} | {r["impl"]} | {r["median_ms"]:.4f} | {r["min_ms"]:.4f} | {r["gmacs"]:.0f} | {r["ratio_vs_onednn"]:.2f}× |')
+PY
