@@ -1,11 +1,10 @@
 // Batched GEMM kernels, NEON dot product (q8-ukernels.h): MR tiles × NR output channels per
 // microkernel. SDOT is signed × signed, so the stored U (u8 = Uq ^ 0x80) is turned back into the
-// signed Uq with one eor per 16 bytes and multiplied by Vq directly: the accumulators start at 0 and
-// hold M = Σ Uq·Vq exactly (the contract's comp term is not needed and not read). Per 16 channels
-// of reduction: MR 16-byte loads of U, then for each of the 4 channel quads and each 4-oc column
-// of weights one sdot by lane (vdotq_laneq_s32). A reduction tail of 4, 8 or 12 channels goes
-// quad by quad. Epilogue as the scalar kernel: mi = round_half_even(clamp(float(M)·coef)) via
-// fcvtns (clamping to the integral ±mi_limit before or after rounding is the same).
+// signed Uq with one eor and multiplied by Vq directly: the accumulators start at 0 and hold
+// M = Σ Uq·Vq exactly (the contract's comp term is not needed and not read). One sdot by lane
+// per 4 channels × 4 oc × 1 tile (inner loops below). Epilogue as the scalar kernel:
+// mi = round_half_even(clamp(float(M)·coef)) via fmul and fcvtns (clamping to the integral
+// ±mi_limit before or after rounding is the same).
 #include <arm_neon.h>
 
 #include <cassert>
@@ -17,48 +16,69 @@
 namespace {
 
 // One MR × (16·NV) block: a = U rows (stride a_stride), w = packed weights of one point.
+// Two inner loops, chosen so that accumulators, U and the weights of one step fit the 32 vector
+// registers (GCC's pre-RA scheduler hoists every weight load of a step):
+//   * kRows8 (4x16 and narrower): 8 channels per step, U as one 8-byte vector per row (ld1 d),
+//     2 × 4·NV weight vectors, sdot by lane of the 64-bit U: MR·4NV + MR + 8NV registers;
+//   * otherwise (6x16, 5x16, 3x32): 4 channels per step, the quads of up to 4 rows gathered into
+//     one vector (ld1r + ld1 lane; lane = row), 4·NV weight vectors: MR·4NV + ⌈MR/4⌉ + 4NV.
 template <int MR, int NV, bool kClamp>
 inline void tile_block(size_t kc, const uint8_t* a, size_t a_stride, const uint8_t* w, char* c,
                        size_t c_stride, float lim) {
   constexpr size_t ncp = 16 * NV;
   constexpr int NJ = 4 * NV;  // 4-oc columns
+  constexpr bool kRows8 = MR * NJ + MR + 2 * NJ <= 32;
+  constexpr int NG = (MR + 3) / 4;  // gathered U vectors
   const int8_t* vq = reinterpret_cast<const int8_t*>(w + 8 * ncp);
-  const uint8x16_t vsign = vdupq_n_u8(0x80);
   int32x4_t acc[MR][NJ];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; i++)
 #pragma GCC unroll 8
     for (int j = 0; j < NJ; j++) acc[i][j] = vdupq_n_s32(0);
   size_t k = 0;
-  for (; k + 16 <= kc; k += 16) {
-    int8x16_t av[MR];
+  if constexpr (kRows8) {
+    const uint8x8_t vsign = vdup_n_u8(0x80);
+    for (; k + 8 <= kc; k += 8) {
+      int8x8_t av[MR];
 #pragma GCC unroll 8
-    for (int i = 0; i < MR; i++)
-      av[i] = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(a + i * a_stride + k), vsign));
-    const int8_t* b = vq + k * ncp;  // quad k/4: [ncp][4] bytes
-#define SFC_QUAD(g)                                                                           \
-  _Pragma("GCC unroll 8") for (int j = 0; j < NJ; j++) {                                      \
-    const int8x16_t vb = vld1q_s8(b + (g) * 4 * ncp + 16 * j);                                \
-    _Pragma("GCC unroll 8") for (int i = 0; i < MR; i++)                                      \
-        acc[i][j] = vdotq_laneq_s32(acc[i][j], vb, av[i], g);                                 \
-  }
-    SFC_QUAD(0) SFC_QUAD(1) SFC_QUAD(2) SFC_QUAD(3)
-#undef SFC_QUAD
-  }
-  for (; k < kc; k += 4) {  // tail: one quad of channels at a time
-    int8x16_t av[MR];
+      for (int i = 0; i < MR; i++)
+        av[i] = vreinterpret_s8_u8(veor_u8(vld1_u8(a + i * a_stride + k), vsign));
+      const int8_t* b = vq + k * ncp;  // quad k/4: [ncp][4] bytes
 #pragma GCC unroll 8
-    for (int i = 0; i < MR; i++) {
-      uint32_t v;
-      std::memcpy(&v, a + i * a_stride + k, 4);
-      av[i] = vreinterpretq_s8_u32(vdupq_n_u32(v ^ 0x80808080u));
+      for (int j = 0; j < NJ; j++) {
+        const int8x16_t vb = vld1q_s8(b + 16 * j);
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; i++) acc[i][j] = vdotq_lane_s32(acc[i][j], vb, av[i], 0);
+      }
+#pragma GCC unroll 8
+      for (int j = 0; j < NJ; j++) {
+        const int8x16_t vb = vld1q_s8(b + 4 * ncp + 16 * j);
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; i++) acc[i][j] = vdotq_lane_s32(acc[i][j], vb, av[i], 1);
+      }
+    }
+  }
+  const uint8x16_t vsign = vdupq_n_u8(0x80);
+#pragma GCC unroll 1
+  for (; k < kc; k += 4) {  // one quad of channels, rows gathered by lane
+    int8x16_t ag[NG];
+#pragma GCC unroll 2
+    for (int g = 0; g < NG; g++) {
+      const uint8_t* ar = a + 4 * g * a_stride + k;
+      uint32x4_t v = vld1q_dup_u32(reinterpret_cast<const uint32_t*>(ar));
+      if (4 * g + 1 < MR) v = vld1q_lane_u32(reinterpret_cast<const uint32_t*>(ar + a_stride), v, 1);
+      if (4 * g + 2 < MR) v = vld1q_lane_u32(reinterpret_cast<const uint32_t*>(ar + 2 * a_stride), v, 2);
+      if (4 * g + 3 < MR) v = vld1q_lane_u32(reinterpret_cast<const uint32_t*>(ar + 3 * a_stride), v, 3);
+      ag[g] = vreinterpretq_s8_u8(veorq_u8(vreinterpretq_u8_u32(v), vsign));
     }
     const int8_t* b = vq + k * ncp;
 #pragma GCC unroll 8
     for (int j = 0; j < NJ; j++) {
       const int8x16_t vb = vld1q_s8(b + 16 * j);
-#pragma GCC unroll 8
-      for (int i = 0; i < MR; i++) acc[i][j] = vdotq_laneq_s32(acc[i][j], vb, av[i], 0);
+#define SFC_ROW(i)                                                                            \
+  if constexpr ((i) < MR) acc[i][j] = vdotq_laneq_s32(acc[i][j], vb, ag[(i) / 4], (i) % 4);
+      SFC_ROW(0) SFC_ROW(1) SFC_ROW(2) SFC_ROW(3) SFC_ROW(4) SFC_ROW(5) SFC_ROW(6) SFC_ROW(7)
+#undef SFC_ROW
     }
   }
   const float32x4_t vlim = vdupq_n_f32(lim), vnlim = vdupq_n_f32(-lim);
@@ -70,7 +90,7 @@ inline void tile_block(size_t kc, const uint8_t* a, size_t a_stride, const uint8
     for (int i = 0; i < MR; i++) {
       float32x4_t f = vmulq_f32(vcvtq_f32_s32(acc[i][j]), vcoef);
       if (kClamp) f = vminq_f32(vmaxq_f32(f, vnlim), vlim);
-      vst1q_s32(reinterpret_cast<int32_t*>(c + i * c_stride) + 4 * j, vcvtq_s32_f32(f));
+      vst1q_s32(reinterpret_cast<int32_t*>(c + i * c_stride) + 4 * j, vcvtnq_s32_f32(f));
     }
   }
 }

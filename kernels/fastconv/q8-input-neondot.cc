@@ -72,8 +72,13 @@ inline void first_pass(const void* const* rows, size_t ic, ptrdiff_t x0, size_t 
     int16x8_t x[L];
     if (n > 0 && ix >= 0 && ix < ptrdiff_t(w)) {
       const size_t off = size_t(ix) * ic + ch;
-      for (int a = 0; a < L; a++)
-        x[a] = load_x<kSigned>(static_cast<const uint8_t*>(rows[a]) + off, n, zp_byte, vzp);
+      if (n == 8) {  // the common case: plain 8-byte loads, x stays in registers
+        for (int a = 0; a < L; a++)
+          x[a] = load_x<kSigned>(static_cast<const uint8_t*>(rows[a]) + off, 8, zp_byte, vzp);
+      } else {
+        for (int a = 0; a < L; a++)
+          x[a] = load_x<kSigned>(static_cast<const uint8_t*>(rows[a]) + off, n, zp_byte, vzp);
+      }
     } else {
       for (int a = 0; a < L; a++) x[a] = vdupq_n_s16(0);
     }
@@ -153,7 +158,7 @@ void input_neon(size_t ic, size_t tiles, const void* const* rows, ptrdiff_t ix0,
                            zp_byte, vzp, vmin, vmax, TA, TB);
       } else {  // short last group: natural order, padded to a multiple of 4
         const ptrdiff_t padded = (n + 3) / 4 * 4;
-        for (int k = 1; k >= 0; k--) { if (16 * k >= n) continue;
+        for (int k = 0; k < 2 && 16 * k < n; k++) {
           const ptrdiff_t nbytes = padded - 16 * k < 16 ? padded - 16 * k : 16;
           pair<A, kSigned>(rows, ic, x0, w, c0 + 16 * k, clamp8(n - 16 * k), c0 + 16 * k + 8,
                            clamp8(n - 16 * k - 8), ut + c0 + 16 * k, u_point_stride,

@@ -8,8 +8,8 @@
 //     lane bound of the transform and sqrdmulh's rounding at the saturation edge), and on awkward
 //     channel counts and image widths (C = 1, 3, 17, 513; W = 1, 5, 13, 57);
 //   * output transforms at the int32 / float extremes, every tail of oc % 4;
-//   * the whole layer capped at neondot (it must pick the __neondot kernels; also with the default
-//     max_isa) against fastconv_q8_run: every algorithm, u8 / s8, relu, bits 8 / 6, awkward shapes
+//   * the whole layer capped at neondot (it must pick the __neondot kernels, also with the default
+//     max_isa; the __scalar ones under SFC_MAX_ISA=neon / scalar) against fastconv_q8_run: every algorithm, u8 / s8, relu, bits 8 / 6, awkward shapes
 //     (C = 1, 3, 17, 513; H, W = 1, 5, 13, 57; batch 3), every bgemm tile, threads 1 and 2.
 #include <gtest/gtest.h>
 
@@ -317,8 +317,12 @@ void check_layer_neondot(const fastconv_algorithm& alg, const layer_case& c,
   const auto out = fastconv_q8_prepare_output(alg, tw, ts, op);
   std::vector<uint8_t> want(n_dst), got(n_dst, 0xcd), got2(n_dst, 0xab);
   fastconv_q8_run(alg, p, src.data(), c.src, c.src_zp, tw, ts, out, want.data());
+  // Under SFC_MAX_ISA=neon / scalar the layer must fall back to the scalar kernels (same bytes).
+  const bool capped = effective_isa() != isa_level::neondot;
+  const isa_level want_isa = capped ? isa_level::scalar : isa_level::neondot;
+  const std::string want_tag = capped ? "__scalar" : "__neondot";
   fastconv_q8_layer_options opt;
-  opt.bgemm = c.bgemm;
+  if (!capped) opt.bgemm = c.bgemm;
   std::unique_ptr<fastconv_q8_layer> layer;
   if (c.default_isa)
     layer = std::make_unique<fastconv_q8_layer>(alg, p, w.data(), c.bits, ts, op, c.src, c.src_zp);
@@ -326,11 +330,11 @@ void check_layer_neondot(const fastconv_algorithm& alg, const layer_case& c,
     layer = std::make_unique<fastconv_q8_layer>(alg, p, w.data(), c.bits, ts, op, c.src,
                                                 c.src_zp, isa_level::neondot, opt);
   const std::string names = layer->kernel_name();
-  ASSERT_EQ(layer->isa(), isa_level::neondot) << names;
+  ASSERT_EQ(layer->isa(), want_isa) << names;
   size_t at = 0;
   for (int k = 0; k < 3; k++, at++) {
-    at = names.find("__neondot", at);
-    ASSERT_NE(at, std::string::npos) << "not all three kernels are neondot: " << names;
+    at = names.find(want_tag, at);
+    ASSERT_NE(at, std::string::npos) << "not all three kernels are " << want_tag << ": " << names;
   }
   layer->run(src.data(), got.data(), 1);
   layer->run(src.data(), got2.data(), 2);
