@@ -3,6 +3,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -161,6 +162,28 @@ TEST_F(SfcConvCli, BadInputGivesClearErrorAndNonZeroStatus) {
     EXPECT_NE(sh(t.args, &err), 0) << t.args;
     EXPECT_NE(err.find(t.needle), std::string::npos) << t.args << " -> " << err;
     EXPECT_NE(err.find("error"), std::string::npos) << err;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ConvRunner, FastKernelMatchesScalarWithinOneOutputStep) {
+  // The SIMD layer writes int8 (scale = max|y| / 127); the scalar path keeps float: they agree
+  // to within one output quantization step (plus float rounding).
+  layer l = make_layer(24, 20, 15, 17, 3, 9);
+  for (const char* a : {"sfc6_7x7_3x3", "sfc4_4x4_3x3"}) {
+    sfc::conv_run_options o;
+    o.algo = a, o.precision = "int8", o.kernel = "scalar";
+    const auto ref = sfc::run_conv_layer(l.p, l.x, l.w, l.b, o);
+    o.kernel = "fast";
+    const auto got = sfc::run_conv_layer(l.p, l.x, l.w, l.b, o);
+    float mx = 0;
+    for (float v : ref.dst) mx = std::max(mx, std::fabs(v));
+    const float step = mx / 127.f;
+    for (size_t i = 0; i < ref.dst.size(); i++) ASSERT_NEAR(got.dst[i], ref.dst[i], 1.01f * step) << a << " " << i;
+    EXPECT_NE(got.impl.find("ukernel"), std::string::npos) << got.impl;
   }
 }
 

@@ -8,6 +8,7 @@
 #include "kernels/common/error.h"
 #include "kernels/common/quantize-tensor.h"
 #include "kernels/fastconv/fastconv.h"
+#include "kernels/fastconv/q8-layer.h"
 
 namespace sfc {
 
@@ -126,8 +127,24 @@ std::vector<float> run_int8(const conv2d_params& p, const std::vector<float>& x_
   for (size_t i = 0; i < ts.mul.size(); i++) res.act_scales.push_back(ts.scale(int(i)));
   std::vector<float> acc(n_out);
   fastconv_q8_run_acc(alg, p, q.x.data(), qtype::s8, 0, tw, ts, acc.data());
-  res.impl = alg.name + " int8 b=" + std::to_string(opt.bits) + " (scalar)";
-  return dequantize(p, q, acc, bias, opt.relu);
+  if (opt.kernel == "scalar") {
+    res.impl = alg.name + " int8 b=" + std::to_string(opt.bits) + " (scalar, float output transform)";
+    return dequantize(p, q, acc, bias, opt.relu);
+  }
+  // The SIMD layer (as a network runs it): int8 output, scale chosen from the scalar result's range.
+  const std::vector<float> ref = dequantize(p, q, acc, bias, opt.relu);
+  float mx = 0.f;
+  for (float v : ref) mx = std::max(mx, std::fabs(v));
+  q8_output_params o;
+  o.src_scale = q.sx, o.weight_scale = q.sw.data(), o.bias = bias.empty() ? nullptr : bias.data();
+  o.dst_type = qtype::s8, o.dst_scale = mx > 0 ? mx / 127.f : 1.f, o.relu = opt.relu;
+  fastconv_q8_layer layer(alg, p, q.w.data(), opt.bits, ts, o, qtype::s8, 0);
+  std::vector<int8_t> y8(n_out);
+  layer.run(q.x.data(), y8.data(), opt.threads);
+  res.impl = alg.name + " int8 b=" + std::to_string(opt.bits) + " " + layer.kernel_name() + " (int8 output)";
+  std::vector<float> y(n_out);
+  for (size_t i = 0; i < n_out; i++) y[i] = o.dst_scale * y8[i];
+  return y;
 }
 
 }  // namespace

@@ -15,6 +15,9 @@ struct conv_run_options {
   bool relu = false;
   std::vector<float> act_scales;      // optional transform-domain activation scales [R²]
   int threads = 1;
+  // int8 fast algorithms: "fast" = the ISA-dispatched SIMD layer (int8 output, as in a network),
+  // "scalar" = the portable reference with a float output transform (no output quantization).
+  std::string kernel = "fast";
 };
 
 struct conv_run_result {

@@ -21,7 +21,7 @@ const char* kUsage =
     "usage: sfc_conv --input X.npy --weights W.npy [--bias B.npy] --output Y.npy\n"
     "                [--stride S] [--pad P | --pad T,L,B,R] [--algo NAME]\n"
     "                [--precision fp32|int8|int8-exact] [--bits 8|6|4] [--relu]\n"
-    "                [--scales S.npy] [--save-scales S.npy] [--threads N]\n"
+    "                [--scales S.npy] [--save-scales S.npy] [--threads N] [--kernel fast|scalar]\n"
     "       sfc_conv --list-algos\n"
     "X: float32 NCHW, W: float32 OIHW, B: float32 [O]; Y is written as float32 NCHW.\n";
 
@@ -75,6 +75,10 @@ cli parse(int argc, char** argv) {
     else if (a == "--bits") c.opt.bits = parse_int(a, value());
     else if (a == "--threads") c.opt.threads = parse_int(a, value());
     else if (a == "--relu") c.opt.relu = true;
+    else if (a == "--kernel") {
+      c.opt.kernel = value();
+      if (c.opt.kernel != "fast" && c.opt.kernel != "scalar") sfc::throw_invalid("--kernel must be fast or scalar");
+    }
     else if (a == "--list-algos") c.list = true;
     else if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); std::exit(0); }
     else sfc::throw_invalid("unknown option '" + a + "'");
