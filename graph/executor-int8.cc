@@ -51,8 +51,8 @@ std::string measured(const executor::int8_state::conv_entry& e, size_t i) {
 
 // fp32 value ranges (and pre-residual maxima) over the calibration images.
 calibration_ranges calibrate_ranges(const graph& model, const graph& prepared,
-                                    const std::vector<shape_t>& shapes, const executor_options& opts,
-                                    size_t per_image, int images) {
+                                    const std::vector<shape_t>& shapes,
+                                    const executor_options& opts, size_t per_image, int images) {
   calibration_ranges r;
   r.values.resize(prepared.values.size());
   r.pre_residual_maxabs.assign(prepared.nodes.size(), 0.f);
@@ -66,15 +66,21 @@ calibration_ranges calibrate_ranges(const graph& model, const graph& prepared,
   };
   shape_t s = shapes.at(0);
   const bool dynamic = model.values[size_t(model.inputs[0])].desc.shape.at(0) < 0;
-  const int batch = dynamic ? std::max(1, std::min(opts.int8.calibration.batch, images)) : int(s[0]);
+  const int batch =
+      dynamic ? std::max(1, std::min(opts.int8.calibration.batch, images)) : int(s[0]);
   s[0] = batch;
   executor cal(model, {s}, o);
   const graph& cg = cal.prepared_graph();
-  bool same = cg.values.size() == prepared.values.size() && cg.nodes.size() == prepared.nodes.size();
-  for (size_t k = 0; same && k < cg.nodes.size(); ++k) same = cg.nodes[k].name == prepared.nodes[k].name;
-  if (!same) throw error(error::internal, "int8 calibration: the calibration graph differs from the prepared graph");
+  bool same =
+      cg.values.size() == prepared.values.size() && cg.nodes.size() == prepared.nodes.size();
+  for (size_t k = 0; same && k < cg.nodes.size(); ++k)
+    same = cg.nodes[k].name == prepared.nodes[k].name;
+  if (!same)
+    throw error(error::internal,
+                "int8 calibration: the calibration graph differs from the prepared graph");
   for (int first = 0; first < images; first += batch) {
-    const std::vector<float> b = image_batch(opts.int8.calibration, per_image, images, first, batch);
+    const std::vector<float> b =
+        image_batch(opts.int8.calibration, per_image, images, first, batch);
     cal.set_input(0, b.data(), opts.int8.calibration.layout);
     cal.run();
     for (size_t v = 0; v < cg.values.size(); ++v) {
@@ -84,6 +90,49 @@ calibration_ranges calibrate_ranges(const graph& model, const graph& prepared,
     }
   }
   return r;
+}
+
+}  // namespace
+
+namespace {
+
+int8_plan current_plan_header(uint64_t hash, int threads) {
+  int8_plan p;
+  p.cpu = detect_cpu().describe(), p.isa = isa_name(effective_isa()), p.threads = threads;
+  p.model = hash;
+  return p;
+}
+
+// Reads the plan cache into st.cached; st.have_cache says whether it is usable here.
+void read_plan_cache(executor::int8_state& st, const std::string& path, const int8_plan& here) {
+  std::string why;
+  st.have_cache = read_int8_plan(path, &st.cached, &why);
+  const int8_plan& c = st.cached;
+  if (!st.have_cache) {
+    st.log("sfc: int8 plan cache ignored: " + why);
+  } else if (c.cpu != here.cpu || c.isa != here.isa || c.threads != here.threads ||
+             c.model != here.model || c.convs.size() != st.convs.size()) {
+    st.log("sfc: int8 plan cache " + path +
+           " is for another CPU, thread count or model; re-measuring");
+    st.have_cache = false;
+  }
+}
+
+void log_dispatch(const executor::int8_state& st, const graph& g,
+                  const std::vector<std::string>& impl_names) {
+  for (size_t c = 0; c < st.convs.size(); ++c) {
+    const executor::int8_state::conv_entry& e = st.convs[c];
+    st.log("sfc dispatch: " + g.nodes[e.step].label() + " [" + describe_conv_int8(e.layer) +
+           "]: " + impl_names[c] + " (" + e.how + measured(e, size_t(e.chosen)) + ")");
+    for (size_t i = 0; i < e.impls.size(); ++i) {
+      if (int(i) == e.chosen) continue;
+      if (!e.impls[i].rejected.empty())
+        st.log("sfc dispatch:   rejected " + conv_impl_name(e.impls[i]) + ": " +
+               e.impls[i].rejected);
+      else if (e.time_ms[i] >= 0)
+        st.log("sfc dispatch:   slower " + conv_impl_name(e.impls[i]) + measured(e, i));
+    }
+  }
 }
 
 }  // namespace
@@ -102,7 +151,7 @@ void executor::prepare_int8(const graph& model, const std::vector<shape_t>& inpu
     throw_invalid("int8 mode: calibration images must hold a whole number of images of " +
                   std::to_string(st.per_image) + " floats");
   st.images = int(io.calibration.images.size() / st.per_image);
-  const uint64_t hash = int8_model_hash(g_);
+  const int8_plan here = current_plan_header(int8_model_hash(g_), threads());
   quantize_graph(g_, calibrate_ranges(model, g_, input_shapes, opts_, st.per_image, st.images));
   build_steps();
   for (size_t k = 0; k < g_.nodes.size(); ++k) {
@@ -116,44 +165,22 @@ void executor::prepare_int8(const graph& model, const std::vector<shape_t>& inpu
     e.err_pct.assign(e.impls.size(), -1.0);
     st.convs.push_back(std::move(e));
   }
-  if (st.is_auto && !io.plan_cache.empty()) {
-    std::string why;
-    st.have_cache = read_int8_plan(io.plan_cache, &st.cached, &why);
-    const int8_plan& c = st.cached;
-    if (!st.have_cache) {
-      log_line("sfc: int8 plan cache ignored: " + why);
-    } else if (c.cpu != detect_cpu().describe() || c.isa != isa_name(effective_isa()) ||
-               c.threads != threads() || c.model != hash || c.convs.size() != st.convs.size()) {
-      log_line("sfc: int8 plan cache " + io.plan_cache + " is for another CPU, thread count or model; re-measuring");
-      st.have_cache = false;
-    }
-  }
+  if (st.is_auto && !io.plan_cache.empty()) read_plan_cache(st, io.plan_cache, here);
   select_conv_impls(st);
   if (st.is_auto && !io.plan_cache.empty() && !st.have_cache) {
-    int8_plan p;
-    p.cpu = detect_cpu().describe(), p.isa = isa_name(effective_isa()), p.threads = threads();
-    p.model = hash;
+    int8_plan p = here;
     for (const auto& e : st.convs)
       p.convs.emplace_back(g_.nodes[e.step].name, conv_impl_name(e.impls[size_t(e.chosen)]));
     std::string why;
-    if (!write_int8_plan(io.plan_cache, p, &why)) log_line("sfc: int8 plan cache not written: " + why);
+    if (!write_int8_plan(io.plan_cache, p, &why))
+      log_line("sfc: int8 plan cache not written: " + why);
   }
-  const bool verbose = opts_.verbose_dispatch || verbose_dispatch();
-  for (auto& e : st.convs) {
-    node& n = g_.nodes[e.step];
-    n.conv.impls = e.impls, n.conv.chosen_impl = e.chosen;
-    if (!verbose) continue;
-    std::string line = "sfc dispatch: " + n.label() + " [" + describe_conv_int8(e.layer) + "]: " +
-                       steps_[e.step]->kernel->impl_name() + " (" + e.how;
-    log_line(line + measured(e, size_t(e.chosen)) + ")");
-    for (size_t i = 0; i < e.impls.size(); ++i) {
-      if (int(i) == e.chosen) continue;
-      if (!e.impls[i].rejected.empty())
-        log_line("sfc dispatch:   rejected " + conv_impl_name(e.impls[i]) + ": " + e.impls[i].rejected);
-      else if (e.time_ms[i] >= 0)
-        log_line("sfc dispatch:   slower " + conv_impl_name(e.impls[i]) + measured(e, i));
-    }
+  std::vector<std::string> names;
+  for (const auto& e : st.convs) {
+    g_.nodes[e.step].conv.impls = e.impls, g_.nodes[e.step].conv.chosen_impl = e.chosen;
+    names.push_back(steps_[e.step]->kernel->impl_name());
   }
+  if (opts_.verbose_dispatch || verbose_dispatch()) log_dispatch(st, g_, names);
 }
 
 }  // namespace sfc

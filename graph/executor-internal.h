@@ -51,6 +51,17 @@ struct executor::int8_state {
   std::function<void(const std::string&)> log;
 };
 
+// Measurement state of one conv in the "auto" selection (executor-select.cc).
+struct executor::measure_slot {
+  int8_state::conv_entry* e = nullptr;  // null: not measured
+  std::vector<int> cands;               // candidate indices into e->impls, one per slot
+  int installed = -1;                   // candidate in the step now (-1: failed to prepare)
+  std::unique_ptr<node_kernel> exact;   // the baseline, for the error check
+  std::vector<tview> out;               // the step's outputs, redirected to scratch
+  std::vector<uint8_t> scratch;
+  std::vector<double> err;  // per impl: relative RMS difference from exact
+};
+
 // `batch` images starting at image `first`, cycling through the calibration set.
 std::vector<float> image_batch(const calibration_data& c, size_t per_image, int images, int first,
                                int batch);

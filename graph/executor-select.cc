@@ -29,7 +29,8 @@ int find_impl(const std::vector<conv_impl_choice>& impls, const std::string& nam
 std::unique_ptr<node_kernel> make_kernel(const executor::int8_state::conv_entry& e, int i) {
   const conv_impl_choice& c = e.impls[size_t(i)];
   const auto it = e.sfc_maxabs.find(c.variant);
-  const std::vector<double>* m = is_sfc(c) && it != e.sfc_maxabs.end() ? &it->second : nullptr;
+  const bool q8 = c.kind == conv_impl_kind::sfc;
+  const std::vector<double>* m = q8 && it != e.sfc_maxabs.end() ? &it->second : nullptr;
   return make_conv_int8_kernel(e.layer, c, m);
 }
 
@@ -50,9 +51,9 @@ void plan_sfc_calibration(executor::int8_state& st, const graph& g) {
   for (size_t k = 0; k < st.convs.size(); ++k) {
     auto& e = st.convs[k];
     for (const conv_impl_choice& c : e.impls) {
-      if (!is_sfc(c) || !c.rejected.empty()) continue;
+      if (c.kind != conv_impl_kind::sfc || !c.rejected.empty()) continue;
       const bool want = st.is_auto ? (!st.have_cache || st.cached.convs[k].second == c.variant)
-                                   : (is_sfc(st.forced) && st.forced.variant == c.variant);
+                                   : (st.forced.kind == c.kind && st.forced.variant == c.variant);
       if (want) e.sfc_maxabs[c.variant];
     }
   }
@@ -62,46 +63,8 @@ void plan_sfc_calibration(executor::int8_state& st, const graph& g) {
 
 void executor::select_conv_impls(int8_state& st) {
   plan_sfc_calibration(st, g_);
-  // Baseline kernels (the forced non-SFC implementation where it can run).
-  bool any_sfc = false;
-  for (auto& e : st.convs) {
-    any_sfc = any_sfc || !e.sfc_maxabs.empty();
-    int first = -1;
-    if (!st.is_auto && !is_sfc(st.forced)) {
-      const int f = find_impl(e.impls, conv_impl_name(st.forced));
-      if (f >= 0 && e.impls[size_t(f)].rejected.empty()) first = f;
-    }
-    for (size_t i = 0; i < e.impls.size() && !steps_[e.step]->kernel; ++i) {
-      const int idx = first >= 0 ? first : int(i);
-      if (is_sfc(e.impls[size_t(idx)]) || !e.impls[size_t(idx)].rejected.empty()) continue;
-      try {
-        steps_[e.step]->kernel = make_kernel(e, idx);
-        e.chosen = idx;
-      } catch (const error& err) {
-        if (first >= 0) throw error(error::unsupported, g_.nodes[e.step].label() + ": forced " +
-                                                            conv_impl_name(st.forced) + " failed: " + err.what());
-        e.impls[size_t(idx)].rejected = err.what();
-      }
-    }
-    if (!steps_[e.step]->kernel)
-      throw error(error::unsupported, g_.nodes[e.step].label() + ": no int8 implementation");
-  }
-  if (any_sfc) {
-    std::vector<int> entry_of(steps_.size(), -1);
-    for (size_t k = 0; k < st.convs.size(); ++k) entry_of[st.convs[k].step] = int(k);
-    const int batch = int(g_.values[size_t(g_.inputs[0])].desc.shape.at(0));
-    for (int first = 0; first < st.images; first += batch) {
-      const std::vector<float> b = image_batch(opts_.int8.calibration, st.per_image, st.images, first, batch);
-      set_input(0, b.data(), opts_.int8.calibration.layout);
-      for (size_t k = 0; k < steps_.size(); ++k) {
-        if (entry_of[k] >= 0)
-          for (auto& m : st.convs[size_t(entry_of[k])].sfc_maxabs)
-            conv_int8_calibrate_sfc(st.convs[size_t(entry_of[k])].layer, m.first,
-                                    steps_[k]->in[0].data, std::min(batch, st.images - first), m.second);
-        run_steps(k, k + 1);
-      }
-    }
-  }
+  install_baselines(st);
+  calibrate_sfc(st);
   if (st.is_auto && !st.have_cache) return measure_conv_impls(st);
   for (size_t k = 0; k < st.convs.size(); ++k) {
     auto& e = st.convs[k];
@@ -120,7 +83,60 @@ void executor::select_conv_impls(int8_state& st) {
       steps_[e.step]->kernel = make_kernel(e, idx);
       e.chosen = idx;
     } catch (const error& err) {
-      throw error(error::unsupported, g_.nodes[e.step].label() + ": " + want + " supports the layer but failed: " + err.what());
+      throw error(error::unsupported, g_.nodes[e.step].label() + ": " + want +
+                                          " supports the layer but failed: " + err.what());
+    }
+  }
+}
+
+// The first non-SFC candidate that can be prepared (the forced one where it can run).
+void executor::install_baselines(int8_state& st) {
+  for (auto& e : st.convs) {
+    int first = -1;
+    if (!st.is_auto && !is_sfc(st.forced)) {
+      const int f = find_impl(e.impls, conv_impl_name(st.forced));
+      if (f >= 0 && e.impls[size_t(f)].rejected.empty()) first = f;
+    }
+    for (size_t i = 0; i < e.impls.size() && !steps_[e.step]->kernel; ++i) {
+      const int idx = first >= 0 ? first : int(i);
+      if (is_sfc(e.impls[size_t(idx)]) || !e.impls[size_t(idx)].rejected.empty()) continue;
+      try {
+        steps_[e.step]->kernel = make_kernel(e, idx);
+        e.chosen = idx;
+      } catch (const error& err) {
+        if (first >= 0)
+          throw error(error::unsupported, g_.nodes[e.step].label() + ": forced " +
+                                              conv_impl_name(st.forced) + " failed: " + err.what());
+        e.impls[size_t(idx)].rejected = err.what();
+      }
+    }
+    if (!steps_[e.step]->kernel)
+      throw error(error::unsupported, g_.nodes[e.step].label() + ": no int8 implementation");
+  }
+}
+
+// Runs the calibration images through the int8 network (baseline kernels), recording per-point
+// maxima of the SFC candidates' input transforms on each conv's actual int8 input.
+void executor::calibrate_sfc(int8_state& st) {
+  std::vector<int> entry_of(steps_.size(), -1);
+  bool any = false;
+  for (size_t k = 0; k < st.convs.size(); ++k) {
+    if (!st.convs[k].sfc_maxabs.empty()) entry_of[st.convs[k].step] = int(k), any = true;
+  }
+  if (!any) return;
+  const int batch = int(g_.values[size_t(g_.inputs[0])].desc.shape.at(0));
+  for (int first = 0; first < st.images; first += batch) {
+    const std::vector<float> b =
+        image_batch(opts_.int8.calibration, st.per_image, st.images, first, batch);
+    set_input(0, b.data(), opts_.int8.calibration.layout);
+    for (size_t k = 0; k < steps_.size(); ++k) {
+      if (entry_of[k] >= 0) {
+        int8_state::conv_entry& e = st.convs[size_t(entry_of[k])];
+        for (auto& m : e.sfc_maxabs)
+          conv_int8_calibrate_sfc(e.layer, m.first, steps_[k]->in[0].data,
+                                  std::min(batch, st.images - first), m.second);
+      }
+      run_steps(k, k + 1);
     }
   }
 }
@@ -131,8 +147,10 @@ namespace {
 double rel_rms(const void* a, const void* b, size_t n, qtype t) {
   double num = 0, den = 0;
   for (size_t i = 0; i < n; ++i) {
-    const double x = t == qtype::u8 ? static_cast<const uint8_t*>(a)[i] : static_cast<const int8_t*>(a)[i];
-    const double y = t == qtype::u8 ? static_cast<const uint8_t*>(b)[i] : static_cast<const int8_t*>(b)[i];
+    const double x =
+        t == qtype::u8 ? static_cast<const uint8_t*>(a)[i] : static_cast<const int8_t*>(a)[i];
+    const double y =
+        t == qtype::u8 ? static_cast<const uint8_t*>(b)[i] : static_cast<const int8_t*>(b)[i];
     num += (x - y) * (x - y), den += y * y;
   }
   return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
@@ -145,23 +163,16 @@ double rel_rms(const void* a, const void* b, size_t n, qtype t) {
 // is compared with the exact baseline's (oneDNN or reference) on the same input.
 void executor::measure_conv_impls(int8_state& st) {
   const int batch = int(g_.values[size_t(g_.inputs[0])].desc.shape.at(0));
-  const std::vector<float> b = image_batch(opts_.int8.calibration, st.per_image, st.images, 0, batch);
+  const std::vector<float> b =
+      image_batch(opts_.int8.calibration, st.per_image, st.images, 0, batch);
   set_input(0, b.data(), opts_.int8.calibration.layout);
-  struct slots {
-    int8_state::conv_entry* e = nullptr;
-    std::vector<int> cands;
-    int installed = -1;
-    std::unique_ptr<node_kernel> exact;
-    std::vector<tview> out;
-    std::vector<uint8_t> scratch;
-    std::vector<double> err;
-  };
-  std::vector<slots> m(steps_.size());
+  std::vector<measure_slot> m(steps_.size());
   size_t nslots = 0;
   for (auto& e : st.convs) {
-    slots& s = m[e.step];
+    measure_slot& s = m[e.step];
     for (size_t i = 0; i < e.impls.size(); ++i)
-      if (e.impls[i].rejected.empty() && e.impls[i].kind != conv_impl_kind::reference_int8) s.cands.push_back(int(i));
+      if (e.impls[i].rejected.empty() && e.impls[i].kind != conv_impl_kind::reference_int8)
+        s.cands.push_back(int(i));
     e.how = s.cands.size() > 1 ? "auto" : "only";
     if (s.cands.empty() || (s.cands.size() == 1 && s.cands[0] == e.chosen)) continue;
     s.e = &e, s.installed = e.chosen, s.exact = std::move(steps_[e.step]->kernel);
@@ -171,46 +182,15 @@ void executor::measure_conv_impls(int8_state& st) {
     s.err.assign(e.impls.size(), 0.0);
     nslots = std::max(nslots, s.cands.size());
   }
-  const int reps = std::max(1, opts_.int8.measure_reps);
-  for (size_t slot = 0; slot < nslots; ++slot) {
-    for (slots& s : m) {
-      if (!s.e || slot >= s.cands.size()) continue;
-      const int i = s.cands[slot];
-      try {
-        steps_[s.e->step]->kernel = make_kernel(*s.e, i);
-        s.installed = i;
-      } catch (const error& err) {
-        s.e->impls[size_t(i)].rejected = std::string("failed to prepare: ") + err.what();
-        if (!steps_[s.e->step]->kernel) steps_[s.e->step]->kernel = make_kernel(*s.e, s.e->chosen);
-        s.installed = -1;
-      }
-    }
-    for (size_t k = 0; k < steps_.size(); ++k) {  // warm-up, with the error check
-      run_steps(k, k + 1);
-      slots& s = m[k];
-      if (!s.e || slot >= s.cands.size() || s.installed < 0) continue;
-      s.exact->run(steps_[k]->in, s.out);
-      s.err[size_t(s.installed)] = rel_rms(steps_[k]->out[0].data, s.scratch.data(), s.scratch.size(),
-                                           s.e->layer.ci.quant.dst_type);
-    }
-    for (int r = 0; r < reps; ++r)
-      for (size_t k = 0; k < steps_.size(); ++k) {
-        const auto t0 = std::chrono::steady_clock::now();
-        run_steps(k, k + 1);
-        slots& s = m[k];
-        if (!s.e || slot >= s.cands.size() || s.installed < 0) continue;
-        double& t = s.e->time_ms[size_t(s.installed)];
-        const double d = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        t = t < 0 ? d : std::min(t, d);
-      }
-  }
+  for (size_t slot = 0; slot < nslots; ++slot) run_measure_slot(m, slot);
   const double budget = opts_.int8.max_rel_error;
-  for (slots& s : m) {
+  for (measure_slot& s : m) {
     if (!s.e) continue;
     int8_state::conv_entry& e = *s.e;
     int best = -1;
     for (int i : s.cands) {
       const size_t u = size_t(i);
+      e.err_pct[u] = 100 * s.err[u];
       if (!e.impls[u].rejected.empty() || e.time_ms[u] < 0) continue;
       if (budget > 0 && s.err[u] > budget) {
         e.impls[u].rejected = "relative error " + format_pct(s.err[u]) + " over the budget of " +
@@ -222,8 +202,43 @@ void executor::measure_conv_impls(int8_state& st) {
     if (best < 0) best = e.chosen;  // the exact baseline
     if (best != s.installed) steps_[e.step]->kernel = make_kernel(e, best);
     e.chosen = best;
-    for (int i : s.cands) e.err_pct[size_t(i)] = 100 * s.err[size_t(i)];
   }
+}
+
+// One slot: install candidate `slot` of every conv that has one, one warm-up run with the error
+// check against the exact kernel, then measure_reps timed runs.
+void executor::run_measure_slot(std::vector<measure_slot>& m, size_t slot) {
+  for (measure_slot& s : m) {
+    if (!s.e || slot >= s.cands.size()) continue;
+    const int i = s.cands[slot];
+    try {
+      steps_[s.e->step]->kernel = make_kernel(*s.e, i);
+      s.installed = i;
+    } catch (const error& err) {
+      s.e->impls[size_t(i)].rejected = std::string("failed to prepare: ") + err.what();
+      if (!steps_[s.e->step]->kernel) steps_[s.e->step]->kernel = make_kernel(*s.e, s.e->chosen);
+      s.installed = -1;
+    }
+  }
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    run_steps(k, k + 1);
+    measure_slot& s = m[k];
+    if (!s.e || slot >= s.cands.size() || s.installed < 0) continue;
+    s.exact->run(steps_[k]->in, s.out);
+    s.err[size_t(s.installed)] = rel_rms(steps_[k]->out[0].data, s.scratch.data(), s.scratch.size(),
+                                         s.e->layer.ci.quant.dst_type);
+  }
+  for (int r = 0; r < std::max(1, opts_.int8.measure_reps); ++r)
+    for (size_t k = 0; k < steps_.size(); ++k) {
+      const auto t0 = std::chrono::steady_clock::now();
+      run_steps(k, k + 1);
+      measure_slot& s = m[k];
+      if (!s.e || slot >= s.cands.size() || s.installed < 0) continue;
+      double& t = s.e->time_ms[size_t(s.installed)];
+      const double d =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      t = t < 0 ? d : std::min(t, d);
+    }
 }
 
 }  // namespace sfc

@@ -58,8 +58,10 @@ void executor::bind_step(step& s, const node& n) {
     s.twins.back()->layout = tensor_layout::plain;
     s.scratch.emplace_back(val.desc.bytes());
     tview p{s.twins.back().get(), s.scratch.back().data()};
-    if (is_input) s.before.push_back({t.desc, t.data, p.desc, p.data});
-    else s.after.push_back({p.desc, p.data, t.desc, t.data});
+    if (is_input)
+      s.before.push_back({t.desc, t.data, p.desc, p.data});
+    else
+      s.after.push_back({p.desc, p.data, t.desc, t.data});
     return p;
   };
   s.scratch.reserve(n.inputs.size() + n.outputs.size());
@@ -70,8 +72,10 @@ void executor::bind_step(step& s, const node& n) {
 int executor::threads() const { return opts_.threads > 0 ? opts_.threads : omp_get_max_threads(); }
 
 void executor::log_line(const std::string& line) const {
-  if (opts_.log) opts_.log(line);
-  else std::fprintf(stderr, "%s\n", line.c_str());
+  if (opts_.log)
+    opts_.log(line);
+  else
+    std::fprintf(stderr, "%s\n", line.c_str());
 }
 
 executor::~executor() = default;
@@ -106,8 +110,20 @@ void executor::run() {
   for (size_t k = 0; k < steps_.size(); ++k) {
     const auto t0 = std::chrono::steady_clock::now();
     run_steps(k, k + 1);
-    times_ms_[k] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    times_ms_[k] =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   }
+}
+
+void executor::set_value_data(int v, const void* data) {
+  const value& val = g_.values.at(size_t(v));
+  if (val.is_const) throw_invalid("set_value_data: '" + val.name + "' is a constant");
+  std::memcpy(value_ptr(v), data, val.desc.bytes());
+}
+
+void executor::run_nodes(size_t first, size_t last) {
+  if (first > last || last > steps_.size()) throw_invalid("run_nodes: node range out of bounds");
+  run_steps(first, last);
 }
 
 void executor::run_steps(size_t first, size_t last) {

@@ -42,9 +42,12 @@ struct calibration_data {
 };
 
 struct int8_options {
-  // "auto": measure the supported candidates of each conv in the prepared network, keep the
-  // fastest. "onednn", "xnnpack", "reference", or an algorithm name ("sfc6_7x7_3x3", ...):
-  // force that implementation; layers it cannot run take the rest of the list (logged).
+  // "auto": measure the supported candidates of each conv in the prepared network (all convs at
+  // once, candidate i of every conv in the i-th set of whole-network runs), keep the fastest
+  // within max_rel_error. "onednn", "xnnpack", "reference", an algorithm name ("sfc6_7x7_3x3",
+  // ...) or "exact:<algorithm>" (int16 transform domain): force that implementation; layers it
+  // cannot run take the first supported baseline (oneDNN, XNNPACK, reference), with a log line.
+  // A forced implementation that supports a layer but fails to prepare it is an error.
   std::string policy = "auto";
   calibration_data calibration;  // required
   std::string plan_cache;        // "auto" only: plan file (read if valid, else written); "" = none
@@ -58,9 +61,9 @@ struct executor_options {
   precision prec = precision::fp32;
   int8_options int8;
   conv_path conv = conv_path::automatic;  // fp32 convolutions
-  int threads = 0;            // 0 = OpenMP's default (all cores)
-  bool reuse_memory = true;   // false: every value gets its own buffer (for testing the plan)
-  prepare_options prepare;    // which passes run
+  int threads = 0;                        // 0 = OpenMP's default (all cores)
+  bool reuse_memory = true;  // false: every value gets its own buffer (for testing the plan)
+  prepare_options prepare;   // which passes run
   // Upper bound on the activation arena; a model that needs more is rejected with
   // sfc::error(unsupported) instead of attempting the allocation.
   size_t max_arena_bytes = size_t(16) << 30;
@@ -111,6 +114,10 @@ class executor {
   // Data of value v of prepared_graph() (after run(); every value keeps its data only with
   // reuse_memory = false). For calibration and tests.
   const void* value_data(int v) const { return value_ptr(v); }
+  // Per-layer testing and tools: overwrite run-time value v (desc().bytes() bytes, stored
+  // layout), then run nodes [first, last) of prepared_graph() on the current buffers.
+  void set_value_data(int v, const void* data);
+  void run_nodes(size_t first, size_t last);
 
   struct int8_state;  // internal (executor-internal.h)
 
@@ -122,8 +129,12 @@ class executor {
   void log_line(const std::string& line) const;
   int threads() const;
   void prepare_int8(const graph& model, const std::vector<shape_t>& input_shapes);
+  struct measure_slot;
   void select_conv_impls(int8_state& st);
+  void install_baselines(int8_state& st);
+  void calibrate_sfc(int8_state& st);
   void measure_conv_impls(int8_state& st);
+  void run_measure_slot(std::vector<measure_slot>& m, size_t slot);
   void run_steps(size_t first, size_t last);
   executor_options opts_;
   graph g_;

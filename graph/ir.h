@@ -46,7 +46,8 @@ enum class activation_kind : uint8_t { none, relu, clip };
 
 // Convolution implementations, in the order of the int8 dispatch policy (best first).
 enum class conv_impl_kind : uint8_t {
-  sfc,             // SFC / Winograd fast convolution (variant names the algorithm)
+  sfc,        // SFC / Winograd fast convolution, int8 transform domain (variant: the algorithm)
+  sfc_exact,  // the same algorithms with the exact int16 transform domain (q16-layer.h)
   onednn_int8,
   xnnpack_int8,
   reference_int8,

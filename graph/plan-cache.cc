@@ -46,7 +46,8 @@ bool read_int8_plan(const std::string& path, int8_plan* plan, std::string* why) 
   std::string line;
   int8_plan p;
   auto fail = [&](const std::string& w) { return *why = path + ": " + w, false; };
-  if (!std::getline(in, line) || line != "sfc-int8-plan 1") return fail("not an sfc int8 plan (bad header)");
+  if (!std::getline(in, line) || line != "sfc-int8-plan 1")
+    return fail("not an sfc int8 plan (bad header)");
   if (!std::getline(in, line) || line.rfind("cpu ", 0) != 0) return fail("missing cpu line");
   p.cpu = line.substr(4);
   if (!std::getline(in, line)) return fail("missing isa line");

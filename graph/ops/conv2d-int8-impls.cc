@@ -7,6 +7,7 @@
 #include "kernels/algo/algorithm.h"
 #include "kernels/common/error.h"
 #include "kernels/fastconv/fastconv.h"
+#include "kernels/fastconv/q16-layer.h"
 #include "kernels/fastconv/q8-layer.h"
 #include "kernels/isa.h"
 
@@ -124,7 +125,40 @@ class sfc_int8 final : public conv_int8_impl {
   std::unique_ptr<fastconv_q8_layer> layer_;
 };
 
+// The exact int16 transform-domain layer (q16-layer.h).
+class sfc_exact_int8 final : public conv_int8_impl {
+ public:
+  sfc_exact_int8(const conv_int8_layer& L, const fastconv_algorithm& alg)
+      : threads_(L.threads), name_("exact:" + alg.name) {
+    const conv_quant_params& q = L.ci.quant;
+    q8_output_params o;
+    o.src_scale = q.src_scale;
+    o.weight_scale = q.weight_scale.data();
+    o.bias = L.bias.empty() ? nullptr : L.bias.data();
+    o.dst_type = q.dst_type;
+    o.dst_scale = q.dst_scale;
+    o.relu = L.ci.act == activation_kind::relu;
+    layer_ = std::make_unique<fastconv_q16_layer>(alg, L.ci.p, L.weights.data(), o, q.src_type, 0,
+                                                  effective_isa());
+  }
+  void run(const void* src, const void*, void* dst) override { layer_->run(src, dst, threads_); }
+  std::string name() const override { return name_ + ":" + layer_->kernel_name(); }
+
+ private:
+  int threads_;
+  std::string name_;
+  std::unique_ptr<fastconv_q16_layer> layer_;
+};
+
 }  // namespace
+
+std::unique_ptr<conv_int8_impl> make_sfc_exact_int8(const conv_int8_layer& L,
+                                                    const std::string& algo) {
+  const fastconv_algorithm* alg = find_algorithm(algo);
+  if (!alg) throw_unsupported("unknown algorithm " + algo);
+  if (!L.has_residual) return std::make_unique<sfc_exact_int8>(L, *alg);
+  return with_residual_pass(L, std::make_unique<sfc_exact_int8>(without_residual(L), *alg));
+}
 
 std::unique_ptr<conv_int8_impl> make_onednn_int8(const conv_int8_layer& L) {
   return std::make_unique<onednn_int8>(L);

@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "graph/backends/conv2d-backend.h"
 #include "graph/ops/op-util.h"
 #include "kernels/algo/algorithm.h"
 #include "kernels/common/error.h"
 #include "kernels/fastconv/fastconv.h"
+#include "kernels/fastconv/q16-layer.h"
 #include "kernels/fastconv/q8-layer.h"
 
 namespace sfc {
@@ -46,8 +48,10 @@ inline float load_q(const void* p, qtype t, size_t i) {
                         : float(static_cast<const int8_t*>(p)[i]);
 }
 inline void store_q(void* p, qtype t, size_t i, int32_t v) {
-  if (t == qtype::u8) static_cast<uint8_t*>(p)[i] = uint8_t(v);
-  else static_cast<int8_t*>(p)[i] = int8_t(v);
+  if (t == qtype::u8)
+    static_cast<uint8_t*>(p)[i] = uint8_t(v);
+  else
+    static_cast<int8_t*>(p)[i] = int8_t(v);
 }
 
 size_t out_pixels(const conv2d_params& p) { return size_t(p.n) * p.oh() * p.ow(); }
@@ -104,7 +108,9 @@ class reference_int8 final : public detail::conv_int8_impl {
 class residual_pass final : public detail::conv_int8_impl {
  public:
   residual_pass(const conv_int8_layer& L, std::unique_ptr<detail::conv_int8_impl> core)
-      : core_(std::move(core)), e_(make_epilogue(L.ci)), threads_(L.threads),
+      : core_(std::move(core)),
+        e_(make_epilogue(L.ci)),
+        threads_(L.threads),
         rtype_(L.ci.quant.residual_type) {
     const conv_quant_params& q = L.ci.quant;
     a_ = q.pre_residual_scale / q.dst_scale, b_ = q.residual_scale / q.dst_scale;
@@ -112,16 +118,35 @@ class residual_pass final : public detail::conv_int8_impl {
   }
   void run(const void* src, const void* residual, void* dst) override {
     core_->run(src, nullptr, tmp_.data());
-    const int64_t count = int64_t(tmp_.size());
-    const int8_t* t = tmp_.data();
-#pragma omp parallel for num_threads(threads_) schedule(static)
-    for (int64_t i = 0; i < count; ++i)
-      store_q(dst, e_.dst_type, size_t(i),
-              finish(a_ * float(t[i]) + b_ * load_q(residual, rtype_, size_t(i)), e_));
+    const bool ru8 = rtype_ == qtype::u8, du8 = e_.dst_type == qtype::u8;
+    if (ru8 && du8)
+      add(static_cast<const uint8_t*>(residual), static_cast<uint8_t*>(dst));
+    else if (ru8)
+      add(static_cast<const uint8_t*>(residual), static_cast<int8_t*>(dst));
+    else if (du8)
+      add(static_cast<const int8_t*>(residual), static_cast<uint8_t*>(dst));
+    else
+      add(static_cast<const int8_t*>(residual), static_cast<int8_t*>(dst));
   }
   std::string name() const override { return core_->name() + "+residual-pass"; }
 
  private:
+  // dst = sat(round(act(a·t + b·r))), a plain loop the compiler vectorizes.
+  template <class R, class D>
+  void add(const R* r, D* dst) const {
+    const int64_t count = int64_t(tmp_.size());
+    const int8_t* t = tmp_.data();
+    const bool relu = e_.act == activation_kind::relu;
+    const float lo = float(std::numeric_limits<D>::min()),
+                hi = float(std::numeric_limits<D>::max());
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (int64_t i = 0; i < count; ++i) {
+      float f = a_ * float(t[i]) + b_ * float(r[i]);
+      if (relu) f = std::max(f, 0.f);
+      const float c = std::min(std::max(f, lo), hi);
+      dst[i] = D(int((c + 0x1.8p23f) - 0x1.8p23f));  // round half to even, |c| <= 255
+    }
+  }
   std::unique_ptr<detail::conv_int8_impl> core_;
   epilogue_params e_;
   int threads_;
@@ -157,14 +182,27 @@ std::string sfc_reject_reason(const conv_int8_layer& L, const fastconv_algorithm
   if (ci.p.stride_h != 1 || ci.p.stride_w != 1)
     return "needs stride 1, got " + std::to_string(ci.p.stride_h) + "x" +
            std::to_string(ci.p.stride_w);
-  if (ci.act == activation_kind::clip) return "clip activation is not fused by the SFC output stage";
+  if (ci.act == activation_kind::clip)
+    return "clip activation is not fused by the SFC output stage";
   if (L.has_residual && !(ci.quant.pre_residual_scale > 0.f))
     return "residual add without a calibrated pre-residual scale";
   bool in = false, out = false;
-  for (const auto& d : fastconv_q8_input_kernels()) in = in || (d.tile == alg.tile && d.src == ci.quant.src_type);
+  for (const auto& d : fastconv_q8_input_kernels())
+    in = in || (d.tile == alg.tile && d.src == ci.quant.src_type);
   for (const auto& d : fastconv_q8_output_kernels()) out = out || d.tile == alg.tile;
   if (!in || !out) return "no int8 layer kernels for tile " + alg.tile;
   return "";
+}
+
+// Why the exact int16 layer cannot run the layer ("" if it can).
+std::string exact_reject_reason(const conv_int8_layer& L, const fastconv_algorithm& alg) {
+  const conv_info& ci = L.ci;
+  if (ci.p.kh != alg.r || ci.p.kw != alg.r || ci.p.stride_h != 1 || ci.p.stride_w != 1)
+    return sfc_reject_reason(L, alg);
+  if (ci.act == activation_kind::clip) return "clip activation is not fused by the output stage";
+  if (L.has_residual && !(ci.quant.pre_residual_scale > 0.f))
+    return "residual add without a calibrated pre-residual scale";
+  return fastconv_q16_unsupported_reason(alg, ci.p, L.weights.data(), ci.quant.src_type, 0);
 }
 
 std::string baseline_reject_reason(const conv_int8_layer& L, conv_impl_kind k) {
@@ -182,6 +220,12 @@ std::string baseline_reject_reason(const conv_int8_layer& L, conv_impl_kind k) {
 const std::vector<std::string>& conv_int8_sfc_algorithms() {
   static const std::vector<std::string> list = {"sfc6_7x7_3x3", "sfc6_6x6_3x3", "sfc4_4x4_3x3",
                                                 "wino_4x4_3x3", "sfc6_6x6_5x5", "sfc6_6x6_7x7"};
+  return list;
+}
+
+const std::vector<std::string>& conv_int8_exact_algorithms() {
+  static const std::vector<std::string> list = {"sfc6_7x7_3x3", "sfc4_4x4_3x3", "sfc6_6x6_5x5",
+                                                "sfc6_6x6_7x7"};
   return list;
 }
 
@@ -223,28 +267,45 @@ std::string describe_conv_int8(const conv_int8_layer& L) {
 
 std::string conv_impl_name(const conv_impl_choice& c) {
   switch (c.kind) {
-    case conv_impl_kind::sfc: return c.variant;
-    case conv_impl_kind::onednn_int8: return "onednn";
-    case conv_impl_kind::xnnpack_int8: return "xnnpack";
-    case conv_impl_kind::reference_int8: return "reference";
-    case conv_impl_kind::onednn_f32: return "onednn_f32";
-    case conv_impl_kind::reference_f32: return "reference_f32";
+    case conv_impl_kind::sfc:
+      return c.variant;
+    case conv_impl_kind::sfc_exact:
+      return "exact:" + c.variant;
+    case conv_impl_kind::onednn_int8:
+      return "onednn";
+    case conv_impl_kind::xnnpack_int8:
+      return "xnnpack";
+    case conv_impl_kind::reference_int8:
+      return "reference";
+    case conv_impl_kind::onednn_f32:
+      return "onednn_f32";
+    case conv_impl_kind::reference_f32:
+      return "reference_f32";
   }
   return "?";
 }
 
 bool conv_impl_from_name(const std::string& name, conv_impl_choice* c) {
   conv_impl_choice r;
-  if (name == "onednn") r.kind = conv_impl_kind::onednn_int8;
-  else if (name == "xnnpack") r.kind = conv_impl_kind::xnnpack_int8;
-  else if (name == "reference") r.kind = conv_impl_kind::reference_int8;
-  else if (find_algorithm(name)) r.kind = conv_impl_kind::sfc, r.variant = name;
-  else return false;
+  if (name == "onednn")
+    r.kind = conv_impl_kind::onednn_int8;
+  else if (name == "xnnpack")
+    r.kind = conv_impl_kind::xnnpack_int8;
+  else if (name == "reference")
+    r.kind = conv_impl_kind::reference_int8;
+  else if (find_algorithm(name))
+    r.kind = conv_impl_kind::sfc, r.variant = name;
+  else if (name.rfind("exact:", 0) == 0 && find_algorithm(name.substr(6)))
+    r.kind = conv_impl_kind::sfc_exact, r.variant = name.substr(6);
+  else
+    return false;
   *c = r;
   return true;
 }
 
-bool is_sfc(const conv_impl_choice& c) { return c.kind == conv_impl_kind::sfc; }
+bool is_sfc(const conv_impl_choice& c) {
+  return c.kind == conv_impl_kind::sfc || c.kind == conv_impl_kind::sfc_exact;
+}
 
 std::vector<conv_impl_choice> conv_int8_candidates(const conv_int8_layer& L) {
   std::vector<conv_impl_choice> list;
@@ -253,6 +314,13 @@ std::vector<conv_impl_choice> conv_int8_candidates(const conv_int8_layer& L) {
     c.kind = conv_impl_kind::sfc, c.variant = a;
     const fastconv_algorithm* alg = find_algorithm(a);
     c.rejected = alg ? sfc_reject_reason(L, *alg) : "algorithm not built";
+    list.push_back(c);
+  }
+  for (const std::string& a : conv_int8_exact_algorithms()) {
+    conv_impl_choice c;
+    c.kind = conv_impl_kind::sfc_exact, c.variant = a;
+    const fastconv_algorithm* alg = find_algorithm(a);
+    c.rejected = alg ? exact_reject_reason(L, *alg) : "algorithm not built";
     list.push_back(c);
   }
   for (conv_impl_kind k : {conv_impl_kind::onednn_int8, conv_impl_kind::xnnpack_int8,
@@ -303,10 +371,20 @@ std::unique_ptr<node_kernel> make_conv_int8_kernel(const conv_int8_layer& L,
         throw_invalid(L.label + ": " + c.variant + " has no activation calibration");
       impl = detail::make_sfc_int8(L, c.variant, *sfc_maxabs);
       break;
-    case conv_impl_kind::onednn_int8: impl = detail::make_onednn_int8(L); break;
-    case conv_impl_kind::xnnpack_int8: impl = detail::make_xnnpack_int8(L); break;
-    case conv_impl_kind::reference_int8: impl = std::make_unique<reference_int8>(L); break;
-    default: throw_invalid(L.label + ": " + conv_impl_name(c) + " is not an int8 implementation");
+    case conv_impl_kind::sfc_exact:
+      impl = detail::make_sfc_exact_int8(L, c.variant);
+      break;
+    case conv_impl_kind::onednn_int8:
+      impl = detail::make_onednn_int8(L);
+      break;
+    case conv_impl_kind::xnnpack_int8:
+      impl = detail::make_xnnpack_int8(L);
+      break;
+    case conv_impl_kind::reference_int8:
+      impl = std::make_unique<reference_int8>(L);
+      break;
+    default:
+      throw_invalid(L.label + ": " + conv_impl_name(c) + " is not an int8 implementation");
   }
   return std::make_unique<conv_int8_kernel>(std::move(impl), conv_impl_name(c));
 }

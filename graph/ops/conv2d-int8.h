@@ -8,8 +8,9 @@
 //   f = (float(acc) + bias_acc[oc]) · oscale[oc],  bias_acc = bias / (src_scale · w_scale),
 //   oscale = src_scale · w_scale / dst_scale;  f += (residual_scale / dst_scale) · residual.
 //
-// Candidates, in order: every SFC / Winograd variant of kAlgorithms (the ones whose kernel size
-// and stride fit, calibrated per transform point), oneDNN, XNNPACK, reference. Implementations
+// Candidates, in order: the SFC / Winograd variants (conv_int8_sfc_algorithms, calibrated per
+// transform point), the exact int16 SFC variants, oneDNN, XNNPACK, reference; each records why
+// it declines a layer (kernel size, stride, activation, ...). Implementations
 // that cannot fuse the residual add (SFC, XNNPACK) write s8 at conv_quant_params::
 // pre_residual_scale and add the residual in a separate pass (one more rounding than oneDNN).
 // XNNPACK's qc8 operator takes s8 only: u8 activations (zero point 0) are shifted to s8 with zero
@@ -24,8 +25,12 @@
 
 namespace sfc {
 
-// The SFC / Winograd variants the int8 list tries, in order (all kernel sizes).
+// The SFC / Winograd variants the int8 list tries, in order (all kernel sizes): first with the
+// int8 transform domain (lossy, calibrated per point), then, named "exact:<algorithm>", with the
+// exact int16 transform domain of kernels/fastconv/q16-layer.h (bit-exact accumulators; the
+// output is requantized in double, so it may differ from oneDNN's float epilogue by 1 LSB).
 const std::vector<std::string>& conv_int8_sfc_algorithms();
+const std::vector<std::string>& conv_int8_exact_algorithms();
 
 // Everything an int8 conv implementation needs, read once from the node.
 struct conv_int8_layer {
@@ -79,6 +84,8 @@ std::unique_ptr<conv_int8_impl> with_residual_pass(const conv_int8_layer& L,
                                                    std::unique_ptr<conv_int8_impl> core);
 std::unique_ptr<conv_int8_impl> make_onednn_int8(const conv_int8_layer& L);
 std::unique_ptr<conv_int8_impl> make_xnnpack_int8(const conv_int8_layer& L);
+std::unique_ptr<conv_int8_impl> make_sfc_exact_int8(const conv_int8_layer& L,
+                                                    const std::string& algo);
 std::unique_ptr<conv_int8_impl> make_sfc_int8(const conv_int8_layer& L, const std::string& algo,
                                               const std::vector<double>& maxabs);
 }  // namespace detail

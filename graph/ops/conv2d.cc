@@ -115,8 +115,9 @@ class conv_grouped final : public conv_kernel_base {
 #pragma omp parallel for num_threads(threads_) schedule(static)
     for (int r = 0; r < p.n * oh; ++r) {
       const int n = r / oh, oy = r % oh;
-      for (int ox = 0; ox < ow; ++ox) pixel(src + size_t(n) * p.h * p.w * p.ic, oy, ox,
-                                             dst + ((size_t(n) * oh + oy) * ow + ox) * p.oc);
+      for (int ox = 0; ox < ow; ++ox)
+        pixel(src + size_t(n) * p.h * p.w * p.ic, oy, ox,
+              dst + ((size_t(n) * oh + oy) * ow + ox) * p.oc);
     }
   }
 
@@ -177,8 +178,8 @@ void infer_conv(graph& g, node& n) {
   const shape_t& ws = w.desc.shape;
   const int64_t groups = n.attr_int("group", 1);
   if (groups < 1 || groups > xs[1] || xs[1] % groups || ws[0] % groups || ws[1] * groups != xs[1])
-    fail_invalid(n, "group " + std::to_string(groups) + " does not match input " +
-                        shape_str(xs) + " and weights " + shape_str(ws));
+    fail_invalid(n, "group " + std::to_string(groups) + " does not match input " + shape_str(xs) +
+                        " and weights " + shape_str(ws));
   const std::vector<int64_t> ks = n.attr_ints("kernel_shape", {ws[2], ws[3]});
   if (ks.size() != 2 || ks[0] != ws[2] || ks[1] != ws[3])
     fail_invalid(n, "kernel_shape does not match the weights " + shape_str(ws));
@@ -198,7 +199,8 @@ void infer_conv(graph& g, node& n) {
     if (b.desc.type != dtype::f32 || b.desc.shape != shape_t{ws[0]})
       fail_invalid(n, "bias must be f32 [" + std::to_string(ws[0]) + "]");
   }
-  if (has_input(n, 3) && (input(g, n, 3).desc.shape != out || input(g, n, 3).desc.type != dtype::f32))
+  if (has_input(n, 3) &&
+      (input(g, n, 3).desc.shape != out || input(g, n, 3).desc.type != dtype::f32))
     fail_invalid(n, "residual input must be f32 " + shape_str(out));
   set_output(g, n, 0, dtype::f32, out);
 }

@@ -23,7 +23,8 @@ struct pool_geom {
 pool_geom resolve_pool(const graph& g, const node& n) {
   check_arity(n, 1, 1);
   const value& x = input(g, n, 0);
-  const bool int8 = (x.desc.type == dtype::u8 || x.desc.type == dtype::s8) && n.op == op_type::max_pool;
+  const bool int8 =
+      (x.desc.type == dtype::u8 || x.desc.type == dtype::s8) && n.op == op_type::max_pool;
   if ((x.desc.type != dtype::f32 && !int8) || x.desc.rank() != 4)
     fail_unsupported(n, "only f32 [N, C, H, W] inputs (u8 / s8 for MaxPool) are supported");
   if (n.attr_int("storage_order", 0) != 0) fail_unsupported(n, "storage_order=1 is not supported");
@@ -40,8 +41,14 @@ pool_geom resolve_pool(const graph& g, const node& n) {
   return p;
 }
 
-template <class T> T lowest() { return std::numeric_limits<T>::lowest(); }
-template <> float lowest<float>() { return -std::numeric_limits<float>::infinity(); }
+template <class T>
+T lowest() {
+  return std::numeric_limits<T>::lowest();
+}
+template <>
+float lowest<float>() {
+  return -std::numeric_limits<float>::infinity();
+}
 
 // T = float (max and average), uint8_t / int8_t (max only: the int8 mode's MaxPool).
 template <class T>
@@ -186,8 +193,10 @@ void infer_pool(graph& g, node& n) {
   const bool keep = n.attr_int("keepdims", 1) != 0;
   shape_t s;
   for (int d = 0; d < x.desc.rank(); ++d)
-    if (!red[size_t(d)]) s.push_back(x.desc.shape[size_t(d)]);
-    else if (keep) s.push_back(1);
+    if (!red[size_t(d)])
+      s.push_back(x.desc.shape[size_t(d)]);
+    else if (keep)
+      s.push_back(1);
   set_output(g, n, 0, dtype::f32, s);
 }
 
@@ -200,11 +209,11 @@ std::unique_ptr<node_kernel> make_pool_kernel(const graph& g, const node& n, int
     if (xd.type == dtype::s8) return std::make_unique<pool_kernel<int8_t>>(p, threads);
     return std::make_unique<pool_kernel<float>>(p, threads);
   }
-  const std::vector<char> red = n.op == op_type::global_avg_pool
-                                    ? std::vector<char>{0, 0, 1, 1}
-                                    : reduce_axes(g, n, xd.rank());
+  const std::vector<char> red = n.op == op_type::global_avg_pool ? std::vector<char>{0, 0, 1, 1}
+                                                                 : reduce_axes(g, n, xd.rank());
   if (xd.rank() == 4 && xd.layout == tensor_layout::nhwc && red == std::vector<char>{0, 0, 1, 1})
-    return std::make_unique<global_pool_kernel>(xd.shape[0], xd.shape[2] * xd.shape[3], xd.shape[1]);
+    return std::make_unique<global_pool_kernel>(xd.shape[0], xd.shape[2] * xd.shape[3],
+                                                xd.shape[1]);
   return std::make_unique<reduce_mean_kernel>(xd, red);
 }
 

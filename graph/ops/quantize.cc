@@ -36,7 +36,8 @@ quant_params resolve_quant(const graph& g, const node& n) {
     if ((zp->desc().type != dtype::u8 && zp->desc().type != dtype::s8) || zp->numel() != 1)
       fail_unsupported(n, "zero_point must be one u8 or s8 value");
     q.type = zp->desc().type;
-    q.zero_point = q.type == dtype::u8 ? int32_t(zp->as<uint8_t>()[0]) : int32_t(zp->as<int8_t>()[0]);
+    q.zero_point =
+        q.type == dtype::u8 ? int32_t(zp->as<uint8_t>()[0]) : int32_t(zp->as<int8_t>()[0]);
   }
   return q;
 }
@@ -105,7 +106,8 @@ void infer_quant(graph& g, node& n) {
 std::unique_ptr<node_kernel> make_quant_kernel(const graph& g, const node& n, int threads) {
   const quant_params q = resolve_quant(g, n);
   const tensor_desc& x = input(g, n, 0).desc;
-  if (x.layout != output(g, n, 0).desc.layout) fail_unsupported(n, "layouts of input and output differ");
+  if (x.layout != output(g, n, 0).desc.layout)
+    fail_unsupported(n, "layouts of input and output differ");
   if (n.op == op_type::quantize_linear)
     return std::make_unique<quantize_kernel>(q, x.numel(), std::max(threads, 1));
   return std::make_unique<dequantize_kernel>(q, x.numel());

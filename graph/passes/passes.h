@@ -49,7 +49,7 @@ struct value_range {
   void add(const float* v, size_t n);
 };
 struct calibration_ranges {
-  std::vector<value_range> values;        // per value id
+  std::vector<value_range> values;         // per value id
   std::vector<float> pre_residual_maxabs;  // per node index: conv + bias before a fused residual
 };
 

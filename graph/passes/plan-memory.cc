@@ -1,8 +1,8 @@
 // Activation memory plan. A run-time value lives from the node that produces it (graph inputs:
-// from the start) to its last reader (graph outputs: to the end). Values are placed largest
-// first, each at the lowest 64-byte aligned offset that does not overlap a placed value whose
-// lifetime intersects its own (the greedy-by-size strategy of TFLite's arena planner). A reader
-// and the value it writes always overlap in time, so no op runs in place.
+// from the start) to its last reader (graph inputs and outputs: to the end). Values are placed
+// largest first, each at the lowest 64-byte aligned offset that does not overlap a placed value
+// whose lifetime intersects its own (the greedy-by-size strategy of TFLite's arena planner). A
+// reader and the value it writes always overlap in time, so no op runs in place.
 #include <algorithm>
 
 #include "graph/passes/passes.h"
@@ -22,7 +22,8 @@ struct live_range {
 std::vector<live_range> live_ranges(const graph& g) {
   const int end = int(g.nodes.size());
   std::vector<int> first(g.values.size(), -2), last(g.values.size(), -2);
-  for (int i : g.inputs) first[size_t(i)] = last[size_t(i)] = -1;
+  // Graph inputs stay live for the whole run, so run() may be repeated without set_input().
+  for (int i : g.inputs) first[size_t(i)] = -1, last[size_t(i)] = end;
   for (int k = 0; k < end; ++k) {
     const node& n = g.nodes[size_t(k)];
     for (int o : n.outputs)
@@ -35,7 +36,8 @@ std::vector<live_range> live_ranges(const graph& g) {
   std::vector<live_range> r;
   for (size_t v = 0; v < g.values.size(); ++v)
     if (first[v] > -2)
-      r.push_back({int(v), first[v], last[v], align_up(std::max<size_t>(g.values[v].desc.bytes(), 1))});
+      r.push_back(
+          {int(v), first[v], last[v], align_up(std::max<size_t>(g.values[v].desc.bytes(), 1))});
   return r;
 }
 

@@ -29,7 +29,8 @@ namespace {
 dtype to_dtype(qtype t) { return t == qtype::u8 ? dtype::u8 : dtype::s8; }
 
 float scale_for(const value_range& r, qtype t) {
-  const float m = t == qtype::u8 ? std::max(r.max, 0.f) : std::max(std::fabs(r.min), std::fabs(r.max));
+  const float m =
+      t == qtype::u8 ? std::max(r.max, 0.f) : std::max(std::fabs(r.min), std::fabs(r.max));
   const float s = m / (t == qtype::u8 ? 255.f : 127.f);
   return s > 0.f && std::isfinite(s) ? s : 1.f;
 }
@@ -86,9 +87,12 @@ class quantizer {
 
   int scalar_constant(const std::string& name, dtype t, float v) {
     auto c = std::make_shared<tensor>(tensor_desc{t, {}, tensor_layout::plain});
-    if (t == dtype::f32) c->as<float>()[0] = v;
-    else if (t == dtype::u8) c->as<uint8_t>()[0] = uint8_t(v);
-    else c->as<int8_t>()[0] = int8_t(v);
+    if (t == dtype::f32)
+      c->as<float>()[0] = v;
+    else if (t == dtype::u8)
+      c->as<uint8_t>()[0] = uint8_t(v);
+    else
+      c->as<int8_t>()[0] = int8_t(v);
     const int id = g_.add_constant(name, c);
     grow();
     return id;
@@ -127,7 +131,8 @@ class quantizer {
     const qinfo qi = info_[size_t(v)];
     if (!qi.q) return v;
     if (f_of_[size_t(v)] >= 0) return f_of_[size_t(v)];
-    const int f = insert(op_type::dequantize_linear, v, "/dq", dtype::f32, qi.scale, to_dtype(qi.t));
+    const int f =
+        insert(op_type::dequantize_linear, v, "/dq", dtype::f32, qi.scale, to_dtype(qi.t));
     f_of_[size_t(v)] = f;
     return f;
   }
@@ -145,8 +150,8 @@ class quantizer {
       const float pre = index < r_.pre_residual_maxabs.size() ? r_.pre_residual_maxabs[index] : 0.f;
       q.pre_residual_scale = pre > 0.f && std::isfinite(pre) ? pre / 127.f : 0.f;
     }
-    const bool non_negative = ci.act == activation_kind::relu ||
-                              (ci.act == activation_kind::clip && ci.act_min >= 0.f);
+    const bool non_negative =
+        ci.act == activation_kind::relu || (ci.act == activation_kind::clip && ci.act_min >= 0.f);
     q.dst_type = non_negative ? qtype::u8 : qtype::s8;
     q.dst_scale = scale_for(range(n.outputs[0]), q.dst_type);
     set_q(n.outputs[0], q.dst_type, q.dst_scale);
@@ -175,13 +180,23 @@ class quantizer {
 
   bool passes_int8(const node& n) const {
     switch (n.op) {
-      case op_type::max_pool: case op_type::slice: case op_type::reshape: case op_type::flatten:
-      case op_type::squeeze: case op_type::unsqueeze: case op_type::identity:
-      case op_type::transpose: break;
-      case op_type::pad: if (!zero_pad(n)) return false; break;
-      default: return false;
+      case op_type::max_pool:
+      case op_type::slice:
+      case op_type::reshape:
+      case op_type::flatten:
+      case op_type::squeeze:
+      case op_type::unsqueeze:
+      case op_type::identity:
+      case op_type::transpose:
+        break;
+      case op_type::pad:
+        if (!zero_pad(n)) return false;
+        break;
+      default:
+        return false;
     }
-    if (n.inputs.empty() || n.inputs[0] < 0 || !info_[size_t(n.inputs[0])].q || n.outputs.size() != 1)
+    if (n.inputs.empty() || n.inputs[0] < 0 || !info_[size_t(n.inputs[0])].q ||
+        n.outputs.size() != 1)
       return false;
     for (size_t i = 1; i < n.inputs.size(); ++i)
       if (n.inputs[i] >= 0 && !g_.values[size_t(n.inputs[i])].is_const) return false;

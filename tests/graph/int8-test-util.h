@@ -14,9 +14,22 @@ namespace sfc_test {
 
 // The policies every int8 test runs: "auto", the baselines and the SFC variants of the issue.
 inline const std::vector<std::string>& int8_policies() {
-  static const std::vector<std::string> p = {"auto",         "onednn",       "xnnpack",
-                                             "reference",    "sfc6_7x7_3x3", "sfc6_6x6_3x3",
-                                             "sfc4_4x4_3x3", "wino_4x4_3x3"};
+  static const std::vector<std::string> p = {
+      "auto",         "onednn",       "xnnpack",      "reference",          "sfc6_7x7_3x3",
+      "sfc6_6x6_3x3", "sfc4_4x4_3x3", "wino_4x4_3x3", "exact:sfc6_7x7_3x3", "exact:sfc4_4x4_3x3"};
+  return p;
+}
+
+// "sfc6_7x7_3x3:<kernels>" -> "sfc6_7x7_3x3", "exact:sfc4_4x4_3x3:<kernels>" ->
+// "exact:sfc4_4x4_3x3".
+inline std::string impl_family(const std::string& impl) {
+  const size_t skip = impl.rfind("exact:", 0) == 0 ? 6 : 0;
+  return impl.substr(0, impl.find(':', skip));
+}
+
+// A policy as a test name ("exact:sfc6_7x7_3x3" -> "exact_sfc6_7x7_3x3").
+inline std::string policy_test_name(std::string p) {
+  for (char& c : p) c = c == ':' ? '_' : c;
   return p;
 }
 
@@ -57,7 +70,8 @@ inline std::vector<float> run_batched(sfc::executor& ex, const std::vector<float
     ex.run();
     const sfc::tensor t = ex.output(0);
     const size_t rows = std::min(size_t(batch), n - first);
-    std::copy(t.as<float>(), t.as<float>() + rows * out_per_image, out.begin() + long(first * out_per_image));
+    std::copy(t.as<float>(), t.as<float>() + rows * out_per_image,
+              out.begin() + long(first * out_per_image));
   }
   return out;
 }
@@ -77,12 +91,14 @@ inline double relative_max_diff(const std::vector<float>& a, const std::vector<f
   return m > 0 ? d / m : d;
 }
 
-inline sfc::executor_options make_int8_options(const std::string& policy, const std::vector<float>& calib) {
+inline sfc::executor_options make_int8_options(const std::string& policy,
+                                               const std::vector<float>& calib) {
   sfc::executor_options o;
   o.prec = sfc::precision::int8;
   o.int8.policy = policy;
   o.int8.calibration.images = calib;
   o.int8.measure_reps = 1;
+  o.threads = 1;  // the test machines are shared: OpenMP spinning under oversubscription is slow
   o.log = [](const std::string&) {};
   return o;
 }
