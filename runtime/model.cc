@@ -1,5 +1,9 @@
 // sfc_model: an imported or built-in graph plus the options it is prepared with. Immutable after
 // creation, so any number of sessions (on any threads) can share it.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -71,6 +75,18 @@ sfc_model finish(sfc_context ctx, graph g, const sfc_model_options* options) {
                           options->calibration_data + per * int64_t(m->settings.calibration_count));
   }
   m->g = std::move(g);
+  if (m->settings.int8 && m->settings.impl == "auto") {
+    m->plan_path = m->settings.plan_cache;
+    if (m->plan_path.empty()) {
+      char tmpl[] = "/tmp/sfc-plan-XXXXXX";
+      const int fd = mkstemp(tmpl);
+      if (fd >= 0) {
+        close(fd);
+        std::remove(tmpl);  // the executor writes it after measuring
+        m->plan_path = tmpl, m->plan_is_temporary = true;
+      }
+    }
+  }
   // Prepare once now, so invalid models and unsupported options fail at load, not at first run.
   m->probe = make_executor(*m);
   for (size_t i = 0; i < m->probe->num_inputs(); i++) m->inputs.push_back(m->probe->input_desc(i));
@@ -85,11 +101,16 @@ sfc_model finish(sfc_context ctx, graph g, const sfc_model_options* options) {
 std::unique_ptr<executor> make_executor(const sfc_model_s& m) {
   executor_options eo;
   eo.threads = int(m.ctx->threads);
+  eo.profile = true;
   apply_precision_options(m, eo);
   return std::make_unique<executor>(m.g, m.shapes, eo);
 }
 
 }  // namespace sfc::api
+
+sfc_model_s::~sfc_model_s() {
+  if (plan_is_temporary) std::remove(plan_path.c_str());
+}
 
 using namespace sfc::api;
 

@@ -36,6 +36,12 @@ struct sfc_model_s {
   std::mutex pool_mutex;
   std::vector<std::unique_ptr<sfc::executor>> pool;
   std::unique_ptr<sfc::executor> probe;  // moved into `pool` after load
+  // "auto" int8 plans are measured once, at load: later executors of this model read the plan
+  // back from this file so every session runs the same implementations (user path, or a
+  // private temporary file removed with the model).
+  std::string plan_path;
+  bool plan_is_temporary = false;
+  ~sfc_model_s();
 };
 
 struct sfc_session_s {
@@ -44,6 +50,7 @@ struct sfc_session_s {
   std::vector<std::vector<float>> outputs;  // plain float copies handed to the caller
   std::vector<std::string> node_names, node_ops, node_impls;
   bool ran = false;
+  bool profiling = false;
 };
 
 namespace sfc::api {

@@ -1,4 +1,6 @@
 // sfc_session: one inference stream over a shared model (an executor plus output copies).
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -26,7 +28,22 @@ void apply_precision_options(const sfc_model_s& m, executor_options& eo) {
                                           m.settings.impl + "'");
     return;
   }
-  throw error(error::unsupported, "int8 execution is not available in this build yet");
+  if (m.calibration.empty())
+    throw error(error::invalid_argument, "int8 models need calibration inputs (options->calibration_data / calibration_count)");
+  if (m.settings.bits != 8)
+    throw error(error::unsupported, "the graph runtime quantizes the SFC transform domain to 8 bits; " +
+                                        std::to_string(m.settings.bits) + " bits are available per layer in sfc_conv");
+  eo.prec = precision::int8;
+  eo.int8.policy = m.settings.impl;
+  eo.int8.calibration.images = m.calibration;
+  eo.int8.calibration.layout = tensor_layout::plain;
+  eo.int8.calibration.batch = int(std::min<uint32_t>(m.settings.calibration_count, 16));
+  eo.int8.plan_cache = m.plan_path;
+  const sfc_context ctx = m.ctx;
+  eo.log = [ctx](const std::string& line) {
+    if (ctx->options.log_fn) ctx->log(SFC_LOG_INFO, line);
+    else if (verbose_dispatch()) std::fprintf(stderr, "%s\n", line.c_str());
+  };
 }
 
 namespace {
@@ -146,8 +163,8 @@ sfc_status sfc_session_get_node_info(sfc_session session, uint32_t node, sfc_nod
     info_out->name = session->node_names[node].c_str();
     info_out->op = session->node_ops[node].c_str();
     info_out->impl = session->node_impls[node].c_str();
-    info_out->last_ms = 0;
-    info_out->macs = 0;
+    info_out->last_ms = session->profiling ? session->exec->node_time_ms(node) : 0.0;
+    info_out->macs = double(session->exec->node_macs(node));
     return SFC_STATUS_SUCCESS;
   });
 }
@@ -155,8 +172,8 @@ sfc_status sfc_session_get_node_info(sfc_session session, uint32_t node, sfc_nod
 sfc_status sfc_session_set_profiling(sfc_session session, int enabled) {
   return guard("sfc_session_set_profiling", [&] {
     SFC_CHECK_ARG(session, "session is NULL");
-    (void)enabled;
-    return SFC_STATUS_UNSUPPORTED;
+    session->profiling = enabled != 0;  // executors always time nodes (one clock read each)
+    return SFC_STATUS_SUCCESS;
   });
 }
 

@@ -74,13 +74,13 @@ double time_run(pipeline& p) {
 void collect_layers(pipeline& p) {
   if (sfc_session_set_profiling(p.session, 1) != SFC_STATUS_SUCCESS) return;  // not available
   check(sfc_session_run(p.session), "profiled run");
-  sfc_session_set_profiling(p.session, 0);
   const uint32_t n = sfc_session_node_count(p.session);
   for (uint32_t k = 0; k < n; k++) {
     sfc_node_info info;
     check(sfc_session_get_node_info(p.session, k, &info), "sfc_session_get_node_info");
     p.row.layers.push_back({info.name, info.op, info.impl, info.last_ms, info.macs});
   }
+  sfc_session_set_profiling(p.session, 0);
 }
 
 }  // namespace
