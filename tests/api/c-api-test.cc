@@ -149,3 +149,45 @@ TEST(CApi, TwoThreadsShareOneModel) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CApi, Int8ModelsSharedAcrossThreadsAndPolicies) {
+  ctx_holder c(1);
+  std::vector<float> calib(4 * 3 * 32 * 32);
+  for (size_t i = 0; i < calib.size(); i++) calib[i] = float((i * 2654435761u) % 1000) / 500.f - 1.f;
+  sfc_model_options o;
+  sfc_model_options_init(&o);
+  o.precision = SFC_PRECISION_INT8;
+  sfc_model m = nullptr;
+  EXPECT_EQ(sfc_model_create_builtin(c.ctx, "resnet20", &o, &m), SFC_STATUS_INVALID_ARGUMENT);  // no calibration
+  EXPECT_NE(std::string(sfc_last_error_message()).find("calibration"), std::string::npos);
+  o.calibration_data = calib.data();
+  o.calibration_count = 4;
+  std::vector<float> x1(calib.begin(), calib.begin() + 3 * 32 * 32), x2(calib.begin() + 3 * 32 * 32, calib.begin() + 6 * 32 * 32);
+  for (const char* impl : {"auto", "sfc6_7x7_3x3", "onednn"}) {
+    o.impl = impl;
+    ASSERT_EQ(sfc_model_create_builtin(c.ctx, "resnet20", &o, &m), SFC_STATUS_SUCCESS) << impl << ": " << sfc_last_error_message();
+    const auto want1 = run_once(m, x1), want2 = run_once(m, x2);
+    std::vector<float> got1, got2;
+    std::thread t1([&] { got1 = run_once(m, x1); }), t2([&] { got2 = run_once(m, x2); });
+    t1.join();
+    t2.join();
+    EXPECT_EQ(got1, want1) << impl;
+    EXPECT_EQ(got2, want2) << impl;
+    sfc_session s = nullptr;
+    ASSERT_EQ(sfc_session_create(m, nullptr, &s), SFC_STATUS_SUCCESS);
+    bool saw_sfc = false;
+    for (uint32_t k = 0; k < sfc_session_node_count(s); k++) {
+      sfc_node_info info;
+      ASSERT_EQ(sfc_session_get_node_info(s, k, &info), SFC_STATUS_SUCCESS);
+      saw_sfc |= std::string(info.impl).find("sfc6_7x7_3x3") == 0;
+    }
+    if (std::string(impl) == "sfc6_7x7_3x3") EXPECT_TRUE(saw_sfc);
+    if (std::string(impl) == "onednn") EXPECT_FALSE(saw_sfc);
+    sfc_session_destroy(s);
+    sfc_model_destroy(m);
+  }
+}
+
+}  // namespace
