@@ -11,7 +11,10 @@ if(SFC_WITH_XNNPACK)
   find_library(XNNPACK_LIBRARY XNNPACK REQUIRED)
   find_library(PTHREADPOOL_LIBRARY pthreadpool REQUIRED)
   find_library(CPUINFO_LIBRARY cpuinfo REQUIRED)
+  # /usr/include natively (dropped as implicit); the arm64 side prefix when cross-building.
+  find_path(XNNPACK_INCLUDE_DIR xnnpack.h REQUIRED)
   add_library(sfc_xnnpack INTERFACE)
+  target_include_directories(sfc_xnnpack SYSTEM INTERFACE ${XNNPACK_INCLUDE_DIR})
   target_link_libraries(sfc_xnnpack INTERFACE ${XNNPACK_LIBRARY} ${PTHREADPOOL_LIBRARY}
                         ${CPUINFO_LIBRARY} m Threads::Threads)
 endif()

@@ -1,7 +1,8 @@
 # Cross-build sfc for AArch64 (edge boards) on a Debian 12 x86-64 host, and run it under QEMU:
 #   cmake -S . -B build-arm64 -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake \
 #         -DCMAKE_BUILD_TYPE=Release
-#   cmake --build build-arm64 -j2 && ctest --test-dir build-arm64 -L 'core|isa'
+#   cmake --build build-arm64 -j2 && ctest --test-dir build-arm64 -j2 -L 'core|isa|backends|tools|api'
+# (label graph, whole networks, is slow under emulation: .ci/test runs a subset of it).
 # Needs (.ci/setup, setup_arm64): g++-aarch64-linux-gnu, qemu-user, the arm64 multiarch -dev packages
 # (dpkg --add-architecture arm64) and a side prefix for the few arm64 packages that cannot be
 # co-installed with their amd64 twins (see SFC_ARM64_PREFIX below).
