@@ -183,8 +183,12 @@ TEST(CApi, Int8ModelsSharedAcrossThreadsAndPolicies) {
       ASSERT_EQ(sfc_session_get_node_info(s, k, &info), SFC_STATUS_SUCCESS);
       saw_sfc |= std::string(info.impl).find("sfc6_7x7_3x3") == 0;
     }
-    if (std::string(impl) == "sfc6_7x7_3x3") EXPECT_TRUE(saw_sfc);
-    if (std::string(impl) == "onednn") EXPECT_FALSE(saw_sfc);
+    if (std::string(impl) == "sfc6_7x7_3x3") {
+      EXPECT_TRUE(saw_sfc);
+    }
+    if (std::string(impl) == "onednn") {
+      EXPECT_FALSE(saw_sfc);
+    }
     sfc_session_destroy(s);
     sfc_model_destroy(m);
   }
