@@ -55,6 +55,9 @@ struct int8_options {
   // "auto": a candidate whose conv output differs from the exact baseline's (oneDNN or reference,
   // same input) by more than this relative RMS error is rejected. 0: no accuracy check.
   double max_rel_error = 0.05;
+  // Transform-domain bits of the SFC / Winograd implementations (8, 6 or 4) where the model does
+  // not fix them per layer (conv_quant_params::td_bits of a quantized model).
+  int td_bits = 8;
 };
 
 struct executor_options {

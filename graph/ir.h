@@ -76,6 +76,19 @@ struct conv_quant_params {
   qtype residual_type = qtype::s8;
   float residual_scale = 1.f;
   float pre_residual_scale = 0.f;  // 0: not calibrated
+  // Fixed per-layer choices, set by sfc_quantize and stored in quantized model files (.sfcq);
+  // empty / default = decided when the executor prepares the model.
+  //   impl: implementation name as conv_impl_from_name() reads it ("sfc6_7x7_3x3", "onednn",
+  //         "exact:sfc4_4x4_3x3", ...); honoured by the "auto" policy, overridden by a forced one.
+  //   td_bits: transform-domain bits of an SFC / Winograd impl (8, 6 or 4).
+  //   td_act_scale: [R²] per-point activation scales of the transform domain (integer-form
+  //         units, fastconv_q8_act_scales_from_scales), for `impl`; empty: max-abs calibration.
+  //   td_weight_scale: [oc][R²] per-(oc, point) scales of the transformed weights (integer-form
+  //         units, fastconv.h fastconv_q8_weights::scale); empty: max-abs of each (oc, point).
+  std::string impl;
+  int td_bits = 8;
+  std::vector<float> td_act_scale;
+  std::vector<float> td_weight_scale;
 };
 
 struct conv_info {
@@ -123,6 +136,11 @@ class graph {
  public:
   std::string name;
   int opset = 13;  // default-domain opset the node semantics follow
+  // true: a quantized graph (quantize_graph() applied, e.g. loaded from a .sfcq file): int8 value
+  // dtypes, conv_info::quant of every int8 conv and the Q/DQ nodes are set; int8 conv weights may
+  // be s8 constants (OIHW, quantized with quant.weight_scale). The int8 executor runs it without
+  // calibration; the fp32 executor rejects it.
+  bool quantized = false;
   std::vector<value> values;
   std::vector<node> nodes;
   std::vector<int> inputs;   // value ids of the graph inputs (dims < 0 = dynamic)
