@@ -147,16 +147,29 @@ void executor::prepare_int8(const graph& model, const std::vector<shape_t>& inpu
   st.log = [this](const std::string& l) { log_line(l); };
   const tensor_desc& in = g_.values[size_t(g_.inputs[0])].desc;
   st.per_image = size_t(in.numel() / std::max<int64_t>(in.shape.at(0), 1));
-  if (io.calibration.images.empty() || io.calibration.images.size() % st.per_image)
+  // A quantized graph (quantized model file) needs calibration images only for what it does not
+  // fix itself: transform-domain scales of SFC candidates it has none for.
+  const bool prequantized = g_.quantized;
+  if ((!prequantized && io.calibration.images.empty()) ||
+      io.calibration.images.size() % st.per_image)
     throw_invalid("int8 mode: calibration images must hold a whole number of images of " +
                   std::to_string(st.per_image) + " floats");
+  if (io.td_bits != 8 && io.td_bits != 6 && io.td_bits != 4)
+    throw_invalid("int8 mode: transform-domain bits must be 8, 6 or 4, got " +
+                  std::to_string(io.td_bits));
   st.images = int(io.calibration.images.size() / st.per_image);
-  const int8_plan here = current_plan_header(int8_model_hash(g_), threads());
-  quantize_graph(g_, calibrate_ranges(model, g_, input_shapes, opts_, st.per_image, st.images));
+  if (!prequantized) {
+    quantize_graph(g_, calibrate_ranges(model, g_, input_shapes, opts_, st.per_image, st.images));
+    g_.quantized = true;
+  }
+  const int8_plan here = current_plan_header(int8_model_hash(g_, io.td_bits, io.max_rel_error), threads());
   build_steps();
+  bool all_fixed = true;
   for (size_t k = 0; k < g_.nodes.size(); ++k) {
-    const node& n = g_.nodes[k];
+    node& n = g_.nodes[k];
     if (n.op != op_type::conv || !n.conv.quant.valid) continue;
+    if (n.conv.quant.impl.empty()) n.conv.quant.td_bits = io.td_bits;
+    all_fixed = all_fixed && !n.conv.quant.impl.empty();
     int8_state::conv_entry e;
     e.step = k;
     e.layer = make_conv_int8_layer(g_, n, threads());
@@ -165,7 +178,14 @@ void executor::prepare_int8(const graph& model, const std::vector<shape_t>& inpu
     e.err_pct.assign(e.impls.size(), -1.0);
     st.convs.push_back(std::move(e));
   }
-  if (st.is_auto && !io.plan_cache.empty()) read_plan_cache(st, io.plan_cache, here);
+  if (st.is_auto && all_fixed && !st.convs.empty()) {
+    // The model's own per-layer choices act as the plan (a forced policy overrides them).
+    st.cached = here, st.have_cache = true, st.fixed_by_model = true;
+    for (const auto& e : st.convs)
+      st.cached.convs.emplace_back(g_.nodes[e.step].name, g_.nodes[e.step].conv.quant.impl);
+  } else if (st.is_auto && !io.plan_cache.empty()) {
+    read_plan_cache(st, io.plan_cache, here);
+  }
   select_conv_impls(st);
   if (st.is_auto && !io.plan_cache.empty() && !st.have_cache) {
     int8_plan p = here;
@@ -177,8 +197,22 @@ void executor::prepare_int8(const graph& model, const std::vector<shape_t>& inpu
   }
   std::vector<std::string> names;
   for (const auto& e : st.convs) {
-    g_.nodes[e.step].conv.impls = e.impls, g_.nodes[e.step].conv.chosen_impl = e.chosen;
+    conv_info& ci = g_.nodes[e.step].conv;
+    ci.impls = e.impls, ci.chosen_impl = e.chosen;
     names.push_back(steps_[e.step]->kernel->impl_name());
+    // Record the choice and the transform-domain scales in use (quantized_model() exports them).
+    const conv_impl_choice& c = e.impls[size_t(e.chosen)];
+    const std::string chosen = conv_impl_name(c);
+    const auto m = e.sfc_maxabs.find(c.variant);
+    if (c.kind == conv_impl_kind::sfc && ci.quant.impl != chosen && m != e.sfc_maxabs.end()) {
+      const int qmax = (1 << (ci.quant.td_bits - 1)) - 1;
+      ci.quant.td_act_scale.clear();  // as fastconv_q8_act_scales_from_maxabs computes them
+      for (double mx : m->second) ci.quant.td_act_scale.push_back(float(std::max(mx / qmax, 1.0)));
+      ci.quant.td_weight_scale.clear();
+    } else if (c.kind != conv_impl_kind::sfc) {
+      ci.quant.td_act_scale.clear(), ci.quant.td_weight_scale.clear();
+    }
+    ci.quant.impl = chosen;
   }
   if (opts_.verbose_dispatch || verbose_dispatch()) log_dispatch(st, g_, names);
 }

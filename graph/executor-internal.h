@@ -48,6 +48,7 @@ struct executor::int8_state {
   bool is_auto = true;
   int8_plan cached;
   bool have_cache = false;
+  bool fixed_by_model = false;  // `cached` holds the quantized model's per-layer impls
   std::function<void(const std::string&)> log;
 };
 

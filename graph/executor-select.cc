@@ -42,8 +42,13 @@ void plan_sfc_calibration(executor::int8_state& st, const graph& g) {
       const auto& c = st.cached.convs[k];
       const int i = find_impl(e.impls, c.second);
       if (c.first != g.nodes[e.step].name || i < 0 || !e.impls[size_t(i)].rejected.empty()) {
-        st.log("sfc: int8 plan cache entry for '" + c.first + "' (" + c.second +
-               ") does not fit this model; re-measuring");
+        st.log(st.fixed_by_model
+                   ? "sfc: the model's implementation for '" + c.first + "' (" + c.second +
+                         ") cannot run here" +
+                         (i >= 0 ? ": " + e.impls[size_t(i)].rejected : std::string()) +
+                         "; measuring the candidates"
+                   : "sfc: int8 plan cache entry for '" + c.first + "' (" + c.second +
+                         ") does not fit this model; re-measuring");
         st.have_cache = false;
         break;
       }
@@ -54,7 +59,9 @@ void plan_sfc_calibration(executor::int8_state& st, const graph& g) {
       if (c.kind != conv_impl_kind::sfc || !c.rejected.empty()) continue;
       const bool want = st.is_auto ? (!st.have_cache || st.cached.convs[k].second == c.variant)
                                    : (st.forced.kind == c.kind && st.forced.variant == c.variant);
-      if (want) e.sfc_maxabs[c.variant];
+      const conv_quant_params& q = g.nodes[e.step].conv.quant;
+      const bool stored = q.impl == c.variant && !q.td_act_scale.empty();
+      if (want && !stored) e.sfc_maxabs[c.variant];
     }
   }
 }
@@ -77,7 +84,7 @@ void executor::select_conv_impls(int8_state& st) {
              "; using " + conv_impl_name(e.impls[size_t(e.chosen)]));
       continue;
     }
-    e.how = st.is_auto ? "cached" : "forced";
+    e.how = !st.is_auto ? "forced" : st.fixed_by_model ? "model" : "cached";
     if (idx == e.chosen) continue;
     try {
       steps_[e.step]->kernel = make_kernel(e, idx);
@@ -124,6 +131,10 @@ void executor::calibrate_sfc(int8_state& st) {
     if (!st.convs[k].sfc_maxabs.empty()) entry_of[st.convs[k].step] = int(k), any = true;
   }
   if (!any) return;
+  if (st.images == 0)
+    throw error(error::invalid_argument,
+                "int8 mode: SFC candidates without transform-domain scales in the model need "
+                "calibration images");
   const int batch = int(g_.values[size_t(g_.inputs[0])].desc.shape.at(0));
   for (int first = 0; first < st.images; first += batch) {
     const std::vector<float> b =
@@ -163,9 +174,16 @@ double rel_rms(const void* a, const void* b, size_t n, qtype t) {
 // is compared with the exact baseline's (oneDNN or reference) on the same input.
 void executor::measure_conv_impls(int8_state& st) {
   const int batch = int(g_.values[size_t(g_.inputs[0])].desc.shape.at(0));
-  const std::vector<float> b =
-      image_batch(opts_.int8.calibration, st.per_image, st.images, 0, batch);
-  set_input(0, b.data(), opts_.int8.calibration.layout);
+  if (st.images > 0) {
+    const std::vector<float> b =
+        image_batch(opts_.int8.calibration, st.per_image, st.images, 0, batch);
+    set_input(0, b.data(), opts_.int8.calibration.layout);
+  } else {  // a quantized model without calibration images: time on a fixed pseudo-random input
+    std::vector<float> b(st.per_image * size_t(batch));
+    uint32_t x = 12345;
+    for (float& v : b) x = x * 1664525u + 1013904223u, v = float(x >> 8) / float(1 << 23) - 1.f;
+    set_input(0, b.data(), tensor_layout::plain);
+  }
   std::vector<measure_slot> m(steps_.size());
   size_t nslots = 0;
   for (auto& e : st.convs) {

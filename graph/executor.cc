@@ -14,8 +14,17 @@ namespace sfc {
 executor::executor(const graph& model, const std::vector<shape_t>& input_shapes,
                    const executor_options& opts)
     : opts_(opts), g_(model) {
+  for (int i : model.inputs) declared_shapes_.push_back(model.values[size_t(i)].desc.shape);
   set_input_shapes(g_, input_shapes);
-  prepare_graph(g_, opts.prepare);
+  if (model.quantized) {  // BN folding and fusion happened before quantization
+    if (opts.prec != precision::int8)
+      throw error(error::invalid_argument, "a quantized model runs in int8 precision only");
+    prepare_options po = opts.prepare;
+    po.fold_batch_norm = po.fuse = false;
+    prepare_graph(g_, po);
+  } else {
+    prepare_graph(g_, opts.prepare);
+  }
   if (opts.prec == precision::int8) {
     prepare_int8(model, input_shapes);
   } else {

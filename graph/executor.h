@@ -105,6 +105,11 @@ class executor {
   tensor output(size_t i) const;
 
   const graph& prepared_graph() const { return g_; }
+  // int8 mode: the prepared graph as a self-contained quantized model (graph::quantized): int8
+  // conv weights as s8 constants, and per conv the implementation in use with its transform-
+  // domain bits and scales (conv_quant_params::impl, td_*). An executor made from it needs no
+  // calibration and computes the same bytes on this machine. For saving as a .sfcq file.
+  graph quantized_model() const;
   const memory_plan& plan() const { return plan_; }
   // Implementation that runs node k of prepared_graph(), e.g. "onednn:brgconv:avx512_core",
   // "sfc6_7x7_3x3:<input+bgemm+output kernels>", "quantize".
@@ -140,6 +145,7 @@ class executor {
   void run_measure_slot(std::vector<measure_slot>& m, size_t slot);
   void run_steps(size_t first, size_t last);
   executor_options opts_;
+  std::vector<shape_t> declared_shapes_;  // the model's input shapes (dynamic dims < 0)
   graph g_;
   memory_plan plan_;
   std::vector<uint8_t> arena_;

@@ -25,15 +25,24 @@ std::string hex64(uint64_t v) {
   return buf;
 }
 
-uint64_t int8_model_hash(const graph& g) {
+uint64_t int8_model_hash(const graph& g, int td_bits, double max_rel_error) {
   fnv f;
+  f.i64(td_bits);
+  f.bytes(&max_rel_error, sizeof max_rel_error);
   for (int i : g.inputs)
     for (int64_t d : g.values[size_t(i)].desc.shape) f.i64(d);
   for (const node& n : g.nodes) {
     f.i64(int64_t(n.op));
     f.str(n.name);
     for (int v : n.inputs) f.i64(v);
-    if (n.op == op_type::conv) f.bytes(&n.conv.p, sizeof n.conv.p), f.i64(int64_t(n.conv.act));
+    if (n.op != op_type::conv) continue;
+    f.bytes(&n.conv.p, sizeof n.conv.p), f.i64(int64_t(n.conv.act));
+    const conv_quant_params& q = n.conv.quant;  // calibration results change the plan's validity
+    if (!q.valid) continue;
+    f.bytes(&q.src_scale, sizeof q.src_scale), f.bytes(&q.dst_scale, sizeof q.dst_scale);
+    f.bytes(&q.pre_residual_scale, sizeof q.pre_residual_scale);
+    f.str(q.impl), f.i64(q.td_bits);
+    for (float v : q.td_act_scale) f.bytes(&v, sizeof v);
   }
   for (const value& v : g.values)
     if (v.is_const && v.data) f.bytes(v.data->data(), v.data->desc().bytes());

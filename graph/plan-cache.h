@@ -24,9 +24,10 @@ struct int8_plan {
   std::vector<std::pair<std::string, std::string>> convs;  // node name, implementation name
 };
 
-// FNV-1a over node ops, names and attributes that matter, conv geometry, constant data and the
-// input shapes.
-uint64_t int8_model_hash(const graph& g);
+// FNV-1a over node ops, names and attributes that matter, conv geometry and quantization
+// (calibrated scales), constant data, the input shapes, the transform-domain bits and the error
+// budget of the "auto" selection: a plan measured under other conditions is not reused.
+uint64_t int8_model_hash(const graph& g, int td_bits, double max_rel_error);
 // Reads `path`. Returns false with *why set when the file is missing, unreadable or malformed.
 bool read_int8_plan(const std::string& path, int8_plan* plan, std::string* why);
 // Writes `path` (replacing it). Returns false with *why set on an I/O error.

@@ -104,8 +104,21 @@ class sfc_int8 final : public conv_int8_impl {
            const std::vector<double>& maxabs)
       : threads_(L.threads), name_(alg.name) {
     const conv_quant_params& q = L.ci.quant;
-    const int bits = 8;
-    const fastconv_q8_act_scales s = fastconv_q8_act_scales_from_maxabs(maxabs, bits);
+    const int bits = q.td_bits;
+    const size_t P = size_t(alg.R) * size_t(alg.R);
+    // Scales fixed by the model (sfc_quantize) apply to the algorithm they were made for.
+    const bool stored = q.impl == alg.name && !q.td_act_scale.empty();
+    if (stored && q.td_act_scale.size() != P)
+      throw_invalid(L.label + ": " + alg.name + " needs " + std::to_string(P) +
+                    " transform-domain activation scales, the model has " +
+                    std::to_string(q.td_act_scale.size()));
+    if (!stored && maxabs.size() != P)
+      throw_invalid(L.label + ": " + alg.name + " has no activation calibration");
+    const fastconv_q8_act_scales s = stored
+                                         ? fastconv_q8_act_scales_from_scales(q.td_act_scale, bits)
+                                         : fastconv_q8_act_scales_from_maxabs(maxabs, bits);
+    fastconv_q8_layer_options lo;
+    if (q.impl == alg.name) lo.weight_scales = q.td_weight_scale;
     q8_output_params o;
     o.src_scale = q.src_scale;
     o.weight_scale = q.weight_scale.data();
@@ -114,7 +127,8 @@ class sfc_int8 final : public conv_int8_impl {
     o.dst_scale = q.dst_scale;
     o.relu = L.ci.act == activation_kind::relu;
     layer_ = std::make_unique<fastconv_q8_layer>(alg, L.ci.p, L.weights.data(), bits, s, o,
-                                                 q.src_type, 0, effective_isa());
+                                                 q.src_type, 0, effective_isa(), lo);
+    if (bits != 8) name_ += "@" + std::to_string(bits);
   }
   void run(const void* src, const void*, void* dst) override { layer_->run(src, dst, threads_); }
   std::string name() const override { return name_ + ":" + layer_->kernel_name(); }

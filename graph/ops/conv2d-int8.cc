@@ -13,6 +13,7 @@
 #include "graph/ops/op-util.h"
 #include "kernels/algo/algorithm.h"
 #include "kernels/common/error.h"
+#include "kernels/elementwise/elementwise.h"
 #include "kernels/fastconv/fastconv.h"
 #include "kernels/fastconv/q16-layer.h"
 #include "kernels/fastconv/q8-layer.h"
@@ -131,21 +132,11 @@ class residual_pass final : public detail::conv_int8_impl {
   std::string name() const override { return core_->name() + "+residual-pass"; }
 
  private:
-  // dst = sat(round(act(a·t + b·r))), a plain loop the compiler vectorizes.
+  // dst = sat(round(act(a·t + b·r))), both products rounded (ISA-dispatched, bit-identical).
   template <class R, class D>
   void add(const R* r, D* dst) const {
-    const int64_t count = int64_t(tmp_.size());
-    const int8_t* t = tmp_.data();
-    const bool relu = e_.act == activation_kind::relu;
-    const float lo = float(std::numeric_limits<D>::min()),
-                hi = float(std::numeric_limits<D>::max());
-#pragma omp parallel for num_threads(threads_) schedule(static)
-    for (int64_t i = 0; i < count; ++i) {
-      float f = a_ * float(t[i]) + b_ * float(r[i]);
-      if (relu) f = std::max(f, 0.f);
-      const float c = std::min(std::max(f, lo), hi);
-      dst[i] = D(int((c + 0x1.8p23f) - 0x1.8p23f));  // round half to even, |c| <= 255
-    }
+    elementwise_residual_add(tmp_.data(), r, R(-1) < R(0), dst, D(-1) < D(0), tmp_.size(), a_, b_,
+                             e_.act == activation_kind::relu, threads_);
   }
   std::unique_ptr<detail::conv_int8_impl> core_;
   epilogue_params e_;
@@ -237,10 +228,17 @@ conv_int8_layer make_conv_int8_layer(const graph& g, const node& n, int threads)
   L.threads = std::max(threads, 1);
   const conv2d_params& p = L.ci.p;
   if (!L.ci.quant.valid || L.ci.groups != 1) fail_unsupported(n, "not an int8 convolution");
-  const float* w = const_input(g, n, 1, "weights")->as<float>();
+  const tensor* wt = const_input(g, n, 1, "weights");
   const tensor* bt = const_input(g, n, 2, "bias", true);
   if (bt) L.bias.assign(bt->as<float>(), bt->as<float>() + p.oc);
   const size_t per_oc = size_t(p.ic) * p.kh * p.kw;
+  if (wt->desc().type == dtype::s8) {  // already quantized (a quantized model file)
+    L.weights.assign(wt->as<int8_t>(), wt->as<int8_t>() + per_oc * size_t(p.oc));
+    for (int8_t v : L.weights)  // symmetric range, as quantized below (kernels rely on it)
+      if (v == -128) fail_invalid(n, "s8 weights must lie in [-127, 127]");
+    return L;
+  }
+  const float* w = wt->as<float>();
   L.weights.resize(per_oc * size_t(p.oc));
   for (size_t o = 0; o < size_t(p.oc); ++o) {
     const float s = L.ci.quant.weight_scale.at(o);
@@ -367,9 +365,8 @@ std::unique_ptr<node_kernel> make_conv_int8_kernel(const conv_int8_layer& L,
   std::unique_ptr<detail::conv_int8_impl> impl;
   switch (c.kind) {
     case conv_impl_kind::sfc:
-      if (!sfc_maxabs || sfc_maxabs->empty())
-        throw_invalid(L.label + ": " + c.variant + " has no activation calibration");
-      impl = detail::make_sfc_int8(L, c.variant, *sfc_maxabs);
+      impl = detail::make_sfc_int8(L, c.variant,
+                                   sfc_maxabs ? *sfc_maxabs : std::vector<double>{});
       break;
     case conv_impl_kind::sfc_exact:
       impl = detail::make_sfc_exact_int8(L, c.variant);

@@ -170,10 +170,17 @@ void infer_conv(graph& g, node& n) {
   check_arity(n, 2, 4);
   const value& x = input(g, n, 0);
   const value& w = input(g, n, 1);
-  if (x.desc.type != dtype::f32 || x.desc.rank() != 4)
-    fail_unsupported(n, "only f32 [N, C, H, W] inputs are supported (got " + x.desc.str() + ")");
-  if (w.desc.type != dtype::f32 || w.desc.rank() != 4)
-    fail_unsupported(n, "only 2-D convolutions with f32 weights are supported");
+  // An int8 conv of a quantized graph (graph::quantized) reads and writes its quant types.
+  const conv_quant_params& q = n.conv.quant;
+  const dtype src_t = q.valid ? (q.src_type == qtype::u8 ? dtype::u8 : dtype::s8) : dtype::f32;
+  const dtype dst_t = q.valid ? (q.dst_type == qtype::u8 ? dtype::u8 : dtype::s8) : dtype::f32;
+  const dtype res_t =
+      q.valid ? (q.residual_type == qtype::u8 ? dtype::u8 : dtype::s8) : dtype::f32;
+  if (x.desc.type != src_t || x.desc.rank() != 4)
+    fail_unsupported(n, std::string("only ") + dtype_name(src_t) +
+                            " [N, C, H, W] inputs are supported (got " + x.desc.str() + ")");
+  if (!(w.desc.type == dtype::f32 || (q.valid && w.desc.type == dtype::s8)) || w.desc.rank() != 4)
+    fail_unsupported(n, "only 2-D convolutions with f32 weights (or s8 when quantized) are supported");
   const shape_t& xs = x.desc.shape;
   const shape_t& ws = w.desc.shape;
   const int64_t groups = n.attr_int("group", 1);
@@ -200,9 +207,12 @@ void infer_conv(graph& g, node& n) {
       fail_invalid(n, "bias must be f32 [" + std::to_string(ws[0]) + "]");
   }
   if (has_input(n, 3) &&
-      (input(g, n, 3).desc.shape != out || input(g, n, 3).desc.type != dtype::f32))
-    fail_invalid(n, "residual input must be f32 " + shape_str(out));
-  set_output(g, n, 0, dtype::f32, out);
+      (input(g, n, 3).desc.shape != out || input(g, n, 3).desc.type != res_t))
+    fail_invalid(n, std::string("residual input must be ") + dtype_name(res_t) + " " +
+                        shape_str(out));
+  if (q.valid && (q.weight_scale.size() != size_t(ws[0]) || groups != 1))
+    fail_invalid(n, "int8 convolution needs groups = 1 and one weight scale per output channel");
+  set_output(g, n, 0, dst_t, out);
 }
 
 std::unique_ptr<node_kernel> make_conv_kernel(const graph& g, const node& n,

@@ -95,8 +95,18 @@ void check_layer(const fastconv_algorithm& alg, const conv2d_params& p,
 }  // namespace
 
 fastconv_q8_weights fastconv_q8_transform_weights(const fastconv_algorithm& alg, int oc, int ic,
-                                                  const int8_t* weights, int bits) {
+                                                  const int8_t* weights, int bits,
+                                                  const std::vector<float>* scales) {
   const int R = alg.R, r = alg.r, P = R * R, qmax = qmax_of(bits);
+  if (scales && !scales->empty()) {
+    if (scales->size() != static_cast<size_t>(oc) * P)
+      throw_invalid("transform-domain weight scales: expected " + std::to_string(size_t(oc) * P) +
+                    " ([oc][points]), got " + std::to_string(scales->size()));
+    for (float sc : *scales)
+      if (!(sc > 0) || !std::isfinite(sc))
+        throw_invalid("transform-domain weight scales must be positive and finite");
+  }
+  const bool given = scales && !scales->empty();
   const auto G = imatrix_entries<int64_t>(alg.G_i);
   fastconv_q8_weights out;
   out.bits = bits, out.oc = oc, out.ic = ic, out.points = P;
@@ -111,7 +121,8 @@ fastconv_q8_weights fastconv_q8_transform_weights(const fastconv_algorithm& alg,
     for (int q = 0; q < P; q++) {
       int64_t mx = 0;
       for (int c = 0; c < ic; c++) mx = std::max<int64_t>(mx, std::abs(V[static_cast<size_t>(c) * P + q]));
-      const double scale = mx > 0 ? double(mx) / qmax : 1.0;
+      const double scale = given ? double((*scales)[static_cast<size_t>(o) * P + q])
+                                 : mx > 0 ? double(mx) / qmax : 1.0;
       out.scale[static_cast<size_t>(o) * P + q] = float(scale);
       for (int c = 0; c < ic; c++) {
         const long v = std::lround(double(V[static_cast<size_t>(c) * P + q]) / double(float(scale)));

@@ -47,8 +47,11 @@ struct fastconv_q8_weights {
   std::vector<int8_t> vq;          // [p][oc][ic]
   std::vector<float> scale;        // [oc][p], integer-form units
 };
+// scales: [oc][points] given scales (e.g. fine-tuned by sfc_quantize); null or empty: per
+// (oc, point) max |V| / qmax. Values beyond ±qmax·scale saturate.
 fastconv_q8_weights fastconv_q8_transform_weights(const fastconv_algorithm& alg, int oc, int ic,
-                                                  const int8_t* weights, int bits);
+                                                  const int8_t* weights, int bits,
+                                                  const std::vector<float>* scales = nullptr);
 
 struct fastconv_q8_act_scales {
   int bits = 8;

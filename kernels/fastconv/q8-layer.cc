@@ -152,7 +152,8 @@ fastconv_q8_layer::fastconv_q8_layer(const fastconv_algorithm& alg, const conv2d
     std::fprintf(stderr, "sfc dispatch: fastconv_q8_layer %s -> %s\n", alg.name.c_str(), kernel_name().c_str());
 
   // Weights: transform, quantize (the reference's functions), pack per chunk of nr channels.
-  const fastconv_q8_weights tw = fastconv_q8_transform_weights(alg, p.oc, p.ic, weights, bits);
+  const fastconv_q8_weights tw = fastconv_q8_transform_weights(alg, p.oc, p.ic, weights, bits,
+                                                                 &opt.weight_scales);
   const fastconv_q8_output out = fastconv_q8_prepare_output(alg, tw, s, o);
   kc_ = sfc_q8_kc(size_t(p.ic));
   const size_t nr = size_t(bgemm_->nr);

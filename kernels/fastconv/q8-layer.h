@@ -56,6 +56,7 @@ struct fastconv_q8_stage_times {
 struct fastconv_q8_layer_options {
   int tile_block = 0;          // tiles per block; 0: automatic
   std::string bgemm;           // force a bgemm kernel by name (any prod flag); empty: automatic
+  std::vector<float> weight_scales;  // [oc][points] transform-domain weight scales; empty: max-abs
 };
 
 class fastconv_q8_layer {
