@@ -52,7 +52,8 @@ std::string measured(const executor::int8_state::conv_entry& e, size_t i) {
 // fp32 value ranges (and pre-residual maxima) over the calibration images.
 calibration_ranges calibrate_ranges(const graph& model, const graph& prepared,
                                     const std::vector<shape_t>& shapes,
-                                    const executor_options& opts, size_t per_image, int images) {
+                                    const executor_options& opts, size_t per_image, int images,
+                                    const range_method& rm) {
   calibration_ranges r;
   r.values.resize(prepared.values.size());
   r.pre_residual_maxabs.assign(prepared.nodes.size(), 0.f);
@@ -78,15 +79,31 @@ calibration_ranges calibrate_ranges(const graph& model, const graph& prepared,
   if (!same)
     throw error(error::internal,
                 "int8 calibration: the calibration graph differs from the prepared graph");
-  for (int first = 0; first < images; first += batch) {
-    const std::vector<float> b =
-        image_batch(opts.int8.calibration, per_image, images, first, batch);
-    cal.set_input(0, b.data(), opts.int8.calibration.layout);
-    cal.run();
-    for (size_t v = 0; v < cg.values.size(); ++v) {
-      const value& val = cg.values[v];
-      if (val.is_const || val.desc.type != dtype::f32 || cal.plan().offset[v] < 0) continue;
-      r.values[v].add(static_cast<const float*>(cal.value_data(int(v))), size_t(val.desc.numel()));
+  // Pass 1: min / max (and pre-residual maxima); pass 2 (percentile, mse): histograms of |x|.
+  const int passes = rm.kind == range_method::minmax ? 1 : 2;
+  for (int pass = 0; pass < passes; ++pass) {
+    if (pass == 1)
+      for (value_range& vr : r.values)
+        vr.hist_max = std::max(std::fabs(vr.min), std::fabs(vr.max));
+    for (int first = 0; first < images; first += batch) {
+      const std::vector<float> b =
+          image_batch(opts.int8.calibration, per_image, images, first, batch);
+      cal.set_input(0, b.data(), opts.int8.calibration.layout);
+      cal.run();
+      // The last batch may wrap around to the first images: count each image once.
+      const size_t used = size_t(std::min(batch, images - first));
+      for (size_t v = 0; v < cg.values.size(); ++v) {
+        const value& val = cg.values[v];
+        if (val.is_const || val.desc.type != dtype::f32 || cal.plan().offset[v] < 0) continue;
+        const float* d = static_cast<const float*>(cal.value_data(int(v)));
+        const size_t n = size_t(val.desc.numel());
+        const bool batched = val.desc.rank() > 0 && val.desc.shape[0] == batch;
+        const size_t count = batched ? n / size_t(batch) * used : n;
+        if (pass == 0)
+          r.values[v].add(d, count);
+        else
+          r.values[v].add_hist(d, count);
+      }
     }
   }
   return r;
@@ -158,8 +175,13 @@ void executor::prepare_int8(const graph& model, const std::vector<shape_t>& inpu
     throw_invalid("int8 mode: transform-domain bits must be 8, 6 or 4, got " +
                   std::to_string(io.td_bits));
   st.images = int(io.calibration.images.size() / st.per_image);
+  range_method rm;
+  if (!parse_range_method(io.range_method, &rm))
+    throw_invalid("int8 mode: unknown range method '" + io.range_method +
+                  "' (minmax, percentile[:P] or mse)");
   if (!prequantized) {
-    quantize_graph(g_, calibrate_ranges(model, g_, input_shapes, opts_, st.per_image, st.images));
+    quantize_graph(g_, calibrate_ranges(model, g_, input_shapes, opts_, st.per_image, st.images, rm),
+                   rm);
     g_.quantized = true;
   }
   const int8_plan here = current_plan_header(int8_model_hash(g_, io.td_bits, io.max_rel_error), threads());

@@ -58,6 +58,9 @@ struct int8_options {
   // Transform-domain bits of the SFC / Winograd implementations (8, 6 or 4) where the model does
   // not fix them per layer (conv_quant_params::td_bits of a quantized model).
   int td_bits = 8;
+  // Per-tensor activation clipping from the calibration runs (passes.h range_method): "minmax",
+  // "percentile[:P]" or "mse" (the last two take a second calibration pass for histograms).
+  std::string range_method = "minmax";
 };
 
 struct executor_options {

@@ -12,6 +12,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "graph/ir.h"
@@ -43,22 +44,43 @@ struct prepare_options {
 void prepare_graph(graph& g, const prepare_options& o = {});
 
 // Activation ranges recorded on calibration inputs by running the prepared fp32 graph.
+// With a histogram (second calibration pass, hist_max = max |x| of the first): counts of |x| in
+// kRangeBins equal bins over (0, hist_max]; exact zeros are counted apart (they quantize exactly).
+constexpr int kRangeBins = 2048;
 struct value_range {
   float min = 0.f, max = 0.f;
   bool seen = false;
+  std::vector<uint64_t> hist;  // empty: no histogram
+  uint64_t zeros = 0;
+  float hist_max = 0.f;
   void add(const float* v, size_t n);
+  void add_hist(const float* v, size_t n);  // needs hist_max > 0 (allocates the bins)
 };
 struct calibration_ranges {
   std::vector<value_range> values;         // per value id
   std::vector<float> pre_residual_maxabs;  // per node index: conv + bias before a fused residual
 };
 
+// How a calibrated range becomes the clipping threshold of a per-tensor scale:
+//   minmax      max |x| (max x for u8): nothing clips;
+//   percentile  the p-th percentile of |x| (zeros included), e.g. 99.99;
+//   mse         the threshold minimising the expected squared quantization error over the
+//               histogram (rounding error s²/12 inside, (|x| − t)² beyond), t ≤ max |x|.
+struct range_method {
+  enum kind_t { minmax, percentile, mse } kind = minmax;
+  double pct = 99.99;  // percentile
+};
+// "minmax", "percentile" (99.99), "percentile:P" (0 < P ≤ 100) or "mse"; false if malformed.
+bool parse_range_method(const std::string& s, range_method* m);
+// The clipping threshold of r for a quantized type with `levels` positive levels (127 or 255).
+float clip_threshold(const value_range& r, bool non_negative, int levels, const range_method& m);
+
 // The int8 mode's rewrite of a prepared fp32 graph (described in graph/executor.h): sets the
 // dtype of the int8 values, fills conv_info::quant of every groups = 1 Conv (weight scales:
 // per output channel max |w| / 127) and inserts QuantizeLinear / DequantizeLinear nodes at the
 // borders of the int8 region. Graph inputs and outputs stay f32. Returns the number of int8
 // convolutions. Throws sfc::error(internal) if a needed range was not recorded.
-int quantize_graph(graph& g, const calibration_ranges& r);
+int quantize_graph(graph& g, const calibration_ranges& r, const range_method& m = {});
 
 struct memory_plan {
   std::vector<int64_t> offset;  // per value: byte offset in the arena, -1 = not in the arena

@@ -17,21 +17,15 @@
 
 namespace sfc {
 
-void value_range::add(const float* v, size_t n) {
-  if (n == 0) return;
-  const auto mm = std::minmax_element(v, v + n);
-  if (!seen) min = *mm.first, max = *mm.second, seen = true;
-  min = std::min(min, *mm.first), max = std::max(max, *mm.second);
-}
 
 namespace {
 
 dtype to_dtype(qtype t) { return t == qtype::u8 ? dtype::u8 : dtype::s8; }
 
-float scale_for(const value_range& r, qtype t) {
-  const float m =
-      t == qtype::u8 ? std::max(r.max, 0.f) : std::max(std::fabs(r.min), std::fabs(r.max));
-  const float s = m / (t == qtype::u8 ? 255.f : 127.f);
+float scale_for(const value_range& r, qtype t, const range_method& rm) {
+  const int levels = t == qtype::u8 ? 255 : 127;
+  const float m = clip_threshold(r, t == qtype::u8, levels, rm);
+  const float s = m / float(levels);
   return s > 0.f && std::isfinite(s) ? s : 1.f;
 }
 
@@ -43,7 +37,10 @@ struct qinfo {
 
 class quantizer {
  public:
-  quantizer(graph& g, const calibration_ranges& r) : g_(g), r_(r) { grow(); }
+  quantizer(graph& g, const calibration_ranges& r, const range_method& rm)
+      : g_(g), r_(r), rm_(rm) {
+    grow();
+  }
 
   int run() {
     const std::vector<node> in = g_.nodes;
@@ -120,7 +117,7 @@ class quantizer {
     if (q_of_[size_t(v)] >= 0) return q_of_[size_t(v)];
     const value_range& r = range(v);
     const qtype t = r.min >= 0.f ? qtype::u8 : qtype::s8;
-    const float scale = scale_for(r, t);
+    const float scale = scale_for(r, t, rm_);
     const int q = insert(op_type::quantize_linear, v, "/q", to_dtype(t), scale, to_dtype(t));
     q_of_[size_t(v)] = q;
     info_[size_t(q)] = {true, t, scale};
@@ -153,7 +150,7 @@ class quantizer {
     const bool non_negative =
         ci.act == activation_kind::relu || (ci.act == activation_kind::clip && ci.act_min >= 0.f);
     q.dst_type = non_negative ? qtype::u8 : qtype::s8;
-    q.dst_scale = scale_for(range(n.outputs[0]), q.dst_type);
+    q.dst_scale = scale_for(range(n.outputs[0]), q.dst_type, rm_);
     set_q(n.outputs[0], q.dst_type, q.dst_scale);
     const value& w = g_.values[size_t(n.inputs[1])];
     const size_t per_oc = size_t(ci.p.ic) * ci.p.kh * ci.p.kw;
@@ -224,6 +221,7 @@ class quantizer {
 
   graph& g_;
   const calibration_ranges& r_;
+  const range_method rm_;
   std::vector<qinfo> info_;
   std::vector<int> q_of_, f_of_;
   std::vector<node> out_;
@@ -232,6 +230,8 @@ class quantizer {
 
 }  // namespace
 
-int quantize_graph(graph& g, const calibration_ranges& r) { return quantizer(g, r).run(); }
+int quantize_graph(graph& g, const calibration_ranges& r, const range_method& m) {
+  return quantizer(g, r, m).run();
+}
 
 }  // namespace sfc
