@@ -1,0 +1,85 @@
+#include "tools/sfc_quantize/layer-data.h"
+
+#include <cstring>
+
+#include "kernels/common/error.h"
+
+namespace sfc_tools {
+namespace {
+
+std::vector<uint8_t> copy_value(const sfc::executor& ex, const sfc::graph& g, int v) {
+  const sfc::value& val = g.values[size_t(v)];
+  const auto* p = static_cast<const uint8_t*>(ex.value_data(v));
+  return std::vector<uint8_t>(p, p + val.desc.bytes());
+}
+
+}  // namespace
+
+std::vector<layer_data> collect_layer_data(const sfc::graph& model, const sfc::graph& q,
+                                           const std::vector<float>& images, int count,
+                                           int threads) {
+  const sfc::shape_t shape = [&] {
+    sfc::shape_t s = sfc::input_shapes_with_batch(q, count).at(0);
+    return s;
+  }();
+  sfc::executor_options fo;
+  fo.threads = threads, fo.reuse_memory = false;
+  fo.log = [](const std::string&) {};
+  sfc::executor f(model, {shape}, fo);
+  f.set_input(0, images.data(), sfc::tensor_layout::nhwc);
+  f.run();
+  sfc::executor_options io = fo;
+  io.prec = sfc::precision::int8;
+  io.int8.policy = "auto";  // the model's own per-layer implementations
+  sfc::executor x(q, {shape}, io);
+  x.set_input(0, images.data(), sfc::tensor_layout::nhwc);
+  x.run();
+  const sfc::graph& fg = f.prepared_graph();
+  const sfc::graph& xg = x.prepared_graph();
+  std::vector<layer_data> out;
+  for (size_t k = 0; k < xg.nodes.size(); ++k) {
+    const sfc::node& n = xg.nodes[k];
+    if (n.op != sfc::op_type::conv || !n.conv.quant.valid) continue;
+    layer_data d;
+    d.node = k, d.name = n.name;
+    d.L = sfc::make_conv_int8_layer(xg, n, threads);
+    d.src_desc = xg.values[size_t(n.inputs[0])].desc;
+    d.dst_desc = xg.values[size_t(n.outputs[0])].desc;
+    d.src = copy_value(x, xg, n.inputs[0]);
+    if (n.input(3) >= 0) {
+      d.res_desc = xg.values[size_t(n.inputs[3])].desc;
+      d.residual = copy_value(x, xg, n.inputs[3]);
+    }
+    const int fv = fg.find_value(xg.values[size_t(n.outputs[0])].name);
+    if (fv < 0 || fg.values[size_t(fv)].desc.shape != d.dst_desc.shape ||
+        fg.values[size_t(fv)].desc.layout != d.dst_desc.layout)
+      throw sfc::error(sfc::error::internal,
+                       "sfc_quantize: no fp32 twin of " + n.label() + "'s output");
+    const auto* r = static_cast<const float*>(f.value_data(fv));
+    d.ref.assign(r, r + fg.values[size_t(fv)].desc.numel());
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+double layer_rel_mse(const layer_data& d, const sfc::conv_int8_layer& L,
+                     const sfc::conv_impl_choice& c, const std::vector<double>* sfc_maxabs) {
+  std::unique_ptr<sfc::node_kernel> k = sfc::make_conv_int8_kernel(L, c, sfc_maxabs);
+  std::vector<uint8_t> dst(d.dst_desc.bytes());
+  std::vector<sfc::tview> in(4), out(1);
+  in[0] = {&d.src_desc, const_cast<uint8_t*>(d.src.data())};
+  if (!d.residual.empty()) in[3] = {&d.res_desc, const_cast<uint8_t*>(d.residual.data())};
+  out[0] = {&d.dst_desc, dst.data()};
+  k->run(in, out);
+  const float s = L.ci.quant.dst_scale;
+  const bool u8 = L.ci.quant.dst_type == sfc::qtype::u8;
+  double num = 0, den = 0;
+  for (size_t i = 0; i < d.ref.size(); ++i) {
+    const double q = u8 ? double(dst[i]) : double(static_cast<int8_t>(dst[i]));
+    const double e = q * s - d.ref[i];
+    num += e * e, den += double(d.ref[i]) * d.ref[i];
+  }
+  return den > 0 ? num / den : num;
+}
+
+}  // namespace sfc_tools
