@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "graph/onnx/onnx.h"
+#include "graph/sfcq/sfcq.h"
 #include "graph/zoo/zoo.h"
 #include "runtime/runtime-internal.h"
 
@@ -60,10 +61,39 @@ std::vector<shape_t> input_shapes(const graph& g, int64_t batch) {
   return shapes;
 }
 
-sfc_model finish(sfc_context ctx, graph g, const sfc_model_options* options) {
+// An ONNX model or a quantized model file (.sfcq, recognised by its magic).
+struct loaded {
+  graph g;
+  sfcq_metadata meta;
+};
+loaded parse_model(const void* data, size_t size, const std::string& name) {
+  loaded l;
+  if (is_sfcq(data, size))
+    l.g = sfcq_parse(data, size, &l.meta);
+  else
+    l.g = onnx_import_memory(data, size, name);
+  return l;
+}
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw error(error::io, "cannot open '" + path + "'");
+  std::vector<uint8_t> b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw error(error::io, "cannot read '" + path + "'");
+  return b;
+}
+
+sfc_model finish(sfc_context ctx, loaded l, const sfc_model_options* options) {
+  graph g = std::move(l.g);
   auto m = std::make_unique<sfc_model_s>();
   m->ctx = ctx;
   m->settings = read_options(options);
+  m->metadata = std::move(l.meta.entries);
+  if (g.quantized) {
+    if (!m->settings.int8)
+      ctx->log(SFC_LOG_INFO, "model '" + g.name + "' is quantized: running it in int8");
+    m->settings.int8 = true;
+  }
   m->shapes = input_shapes(g, m->settings.batch);
   if (m->settings.calibration_count) {
     SFC_CHECK_ARG(m->shapes.size() == 1, "calibration data needs a model with exactly one input");
@@ -131,7 +161,7 @@ sfc_status sfc_model_load_memory(sfc_context context, const void* data, size_t s
     SFC_CHECK_ARG(context, "context is NULL");
     SFC_CHECK_ARG(model_out, "model_out is NULL");
     SFC_CHECK_ARG(data && size > 0, "data is NULL or size is 0");
-    *model_out = finish(context, sfc::onnx_import_memory(data, size), options);
+    *model_out = finish(context, parse_model(data, size, "<memory>"), options);
     return SFC_STATUS_SUCCESS;
   });
 }
@@ -142,7 +172,9 @@ sfc_status sfc_model_load_file(sfc_context context, const char* path, const sfc_
     SFC_CHECK_ARG(context, "context is NULL");
     SFC_CHECK_ARG(model_out, "model_out is NULL");
     SFC_CHECK_ARG(path, "path is NULL");
-    *model_out = finish(context, sfc::onnx_import_file(path), options);
+    const std::vector<uint8_t> bytes = read_file(path);
+    if (bytes.empty()) throw sfc::error(sfc::error::invalid_model, std::string("'") + path + "' is empty");
+    *model_out = finish(context, parse_model(bytes.data(), bytes.size(), path), options);
     return SFC_STATUS_SUCCESS;
   });
 }
@@ -158,7 +190,7 @@ sfc_status sfc_model_create_builtin(sfc_context context, const char* name, const
       throw sfc::error(sfc::error::invalid_argument,
                        std::string("unknown built-in model '") + name +
                            "' (resnet18, resnet34, resnet50, resnet20, resnet32, resnet56)");
-    *model_out = finish(context, sfc::zoo_build(zm), options);
+    *model_out = finish(context, loaded{sfc::zoo_build(zm), {}}, options);
     return SFC_STATUS_SUCCESS;
   });
 }
@@ -181,6 +213,13 @@ sfc_status sfc_model_output_desc(sfc_model model, uint32_t index, sfc_tensor_des
     *desc_out = to_api_desc(model->outputs[index]);
     return SFC_STATUS_SUCCESS;
   });
+}
+
+const char* sfc_model_metadata(sfc_model model, const char* key) {
+  if (!model || !key) return nullptr;
+  for (const auto& e : model->metadata)
+    if (e.first == key) return e.second.c_str();
+  return nullptr;
 }
 
 }  // extern "C"

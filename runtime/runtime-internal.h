@@ -30,6 +30,7 @@ struct sfc_model_s {
   sfc::api::model_settings settings;
   std::vector<sfc::shape_t> shapes;   // input shapes with the batch resolved
   std::vector<float> calibration;     // int8 calibration inputs (NCHW), may be empty
+  std::vector<std::pair<std::string, std::string>> metadata;  // of a .sfcq file
   std::vector<sfc::tensor_desc> inputs, outputs;
   // Prepared executors not used by any session. The one built at load proves the model prepares;
   // sessions take from here first and give back on destroy (prepared weights are reused).

@@ -28,12 +28,11 @@ void apply_precision_options(const sfc_model_s& m, executor_options& eo) {
                                           m.settings.impl + "'");
     return;
   }
-  if (m.calibration.empty())
+  // A quantized model file carries its own scales; fp32 models are calibrated here.
+  if (m.calibration.empty() && !m.g.quantized)
     throw error(error::invalid_argument, "int8 models need calibration inputs (options->calibration_data / calibration_count)");
-  if (m.settings.bits != 8)
-    throw error(error::unsupported, "the graph runtime quantizes the SFC transform domain to 8 bits; " +
-                                        std::to_string(m.settings.bits) + " bits are available per layer in sfc_conv");
   eo.prec = precision::int8;
+  eo.int8.td_bits = m.settings.bits;
   eo.int8.policy = m.settings.impl;
   eo.int8.calibration.images = m.calibration;
   eo.int8.calibration.layout = tensor_layout::plain;

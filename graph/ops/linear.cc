@@ -5,6 +5,7 @@
 
 #include "graph/ops/op-util.h"
 #include "graph/ops/ops.h"
+#include "kernels/elementwise/elementwise.h"
 
 namespace sfc {
 namespace {
@@ -46,6 +47,43 @@ class gemm_kernel final : public node_kernel {
  private:
   gemm_geom g_;
   int64_t batch_, a_step_, b_step_;
+};
+
+// Gemm with a constant B (the classifier of a CNN): B packed once into column blocks
+// (kernels/elementwise gemm_pack), dot products summed in double in t order like gemm_run, so
+// the result is the same bit for bit, vectorized across output columns.
+class packed_gemm_kernel final : public node_kernel {
+ public:
+  packed_gemm_kernel(const gemm_geom& g, const float* b)
+      : g_(g), k_(elementwise_kernels_default()) {
+    blocks_ = (size_t(g.n) + k_.gemm_nb - 1) / k_.gemm_nb;
+    packed_.resize(blocks_ * size_t(g.k) * k_.gemm_nb);
+    k_.gemm_pack(b, size_t(g.k), size_t(g.n), g.b_sk, g.b_sn, packed_.data());
+    acc_.resize(blocks_ * k_.gemm_nb);
+  }
+  bool wants_plain() const override { return true; }
+  void run(const std::vector<tview>& in, const std::vector<tview>& out) override {
+    const float* a = in[0].as<float>();
+    const float* c = in.size() > 2 ? in[2].as<float>() : nullptr;
+    float* y = out[0].as<float>();
+    for (int64_t i = 0; i < g_.m; ++i) {
+      k_.gemm_rows(a + i * g_.a_sm, g_.a_sk, packed_.data(), size_t(g_.k), 0, blocks_,
+                   acc_.data());
+      for (int64_t j = 0; j < g_.n; ++j) {
+        double v = g_.alpha * acc_[size_t(j)];
+        if (g_.has_c) v += double(g_.beta) * c[i * g_.c_sm + j * g_.c_sn];
+        y[i * g_.n + j] = float(v);
+      }
+    }
+  }
+  std::string impl_name() const override { return std::string("packed-f64acc:") + k_.isa; }
+
+ private:
+  gemm_geom g_;
+  const elementwise_kernels& k_;
+  size_t blocks_ = 0;
+  std::vector<float> packed_;
+  std::vector<double> acc_;
 };
 
 gemm_geom resolve_gemm(const graph& g, const node& n) {
@@ -162,7 +200,13 @@ void infer_linear(graph& g, node& n) {
 }
 
 std::unique_ptr<node_kernel> make_linear_kernel(const graph& g, const node& n) {
-  if (n.op == op_type::gemm) return std::make_unique<gemm_kernel>(resolve_gemm(g, n), 1, 0, 0);
+  if (n.op == op_type::gemm) {
+    const gemm_geom q = resolve_gemm(g, n);
+    const value& b = g.values[size_t(n.inputs[1])];
+    if (b.is_const && b.data && b.desc.layout == tensor_layout::plain)
+      return std::make_unique<packed_gemm_kernel>(q, b.data->as<float>());
+    return std::make_unique<gemm_kernel>(q, 1, 0, 0);
+  }
   if (n.op == op_type::matmul) {
     const matmul_geom m = resolve_matmul(g, n);
     return std::make_unique<gemm_kernel>(m.g, m.batch, m.a_step, m.b_step);

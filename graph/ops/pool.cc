@@ -8,6 +8,7 @@
 
 #include "graph/ops/op-util.h"
 #include "graph/ops/ops.h"
+#include "kernels/elementwise/elementwise.h"
 
 namespace sfc {
 namespace {
@@ -50,7 +51,7 @@ float lowest<float>() {
   return -std::numeric_limits<float>::infinity();
 }
 
-// T = float (max and average), uint8_t / int8_t (max only: the int8 mode's MaxPool).
+// T = float (max and average); the int8 MaxPool is q8_maxpool_kernel below.
 template <class T>
 class pool_kernel final : public node_kernel {
  public:
@@ -99,6 +100,51 @@ class pool_kernel final : public node_kernel {
   }
   pool_geom p_;
   int threads_;
+};
+
+// int8 MaxPool on NHWC: per output pixel, the max over the in-bounds window pixels (pads never
+// win, as in pool_kernel), by the ISA-dispatched kernels/elementwise maxpool over tap pointers.
+template <class T>
+class q8_maxpool_kernel final : public node_kernel {
+ public:
+  q8_maxpool_kernel(const pool_geom& p, int threads)
+      : p_(p), threads_(threads), k_(elementwise_kernels_default()) {}
+  void run(const std::vector<tview>& in, const std::vector<tview>& out) override {
+    const T* x = in[0].as<T>();
+    T* y = out[0].as<T>();
+    const int64_t rows = p_.n * p_.oh;
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (int64_t r = 0; r < rows; ++r) row(x, y, r);
+  }
+  std::string impl_name() const override { return std::string("maxpool:") + k_.isa; }
+
+ private:
+  void row(const T* x, T* y, int64_t r) const {
+    const window2d& w = p_.win;
+    const int64_t n = r / p_.oh, oy = r % p_.oh, c = p_.c;
+    const int64_t y0 = oy * w.sh - w.pad_t;
+    const int64_t ys = std::max<int64_t>(y0, 0), ye = std::min<int64_t>(y0 + w.kh, p_.h);
+    const T* img = x + n * p_.h * p_.w * c;
+    std::vector<const T*> taps(size_t(w.kh) * size_t(w.kw));
+    for (int64_t ox = 0; ox < p_.ow; ++ox) {
+      T* dst = y + (r * p_.ow + ox) * c;
+      const int64_t x0 = ox * w.sw - w.pad_l;
+      const int64_t xs = std::max<int64_t>(x0, 0), xe = std::min<int64_t>(x0 + w.kw, p_.w);
+      size_t nt = 0;
+      for (int64_t iy = ys; iy < ye; ++iy)
+        for (int64_t ix = xs; ix < xe; ++ix) taps[nt++] = img + (iy * p_.w + ix) * c;
+      if (nt == 0) {
+        std::fill(dst, dst + c, lowest<T>());
+      } else if constexpr (std::is_same<T, uint8_t>::value) {
+        k_.maxpool_u8(taps.data(), nt, dst, size_t(c));
+      } else {
+        k_.maxpool_s8(taps.data(), nt, dst, size_t(c));
+      }
+    }
+  }
+  pool_geom p_;
+  int threads_;
+  const elementwise_kernels& k_;
 };
 
 // NHWC [N, H, W, C] -> [N, C]: mean over the H·W pixels of each image.
@@ -205,8 +251,8 @@ std::unique_ptr<node_kernel> make_pool_kernel(const graph& g, const node& n, int
   if (n.op == op_type::max_pool || n.op == op_type::avg_pool) {
     if (xd.layout != tensor_layout::nhwc) fail_unsupported(n, "constant image input");
     const pool_geom p = resolve_pool(g, n);
-    if (xd.type == dtype::u8) return std::make_unique<pool_kernel<uint8_t>>(p, threads);
-    if (xd.type == dtype::s8) return std::make_unique<pool_kernel<int8_t>>(p, threads);
+    if (xd.type == dtype::u8) return std::make_unique<q8_maxpool_kernel<uint8_t>>(p, threads);
+    if (xd.type == dtype::s8) return std::make_unique<q8_maxpool_kernel<int8_t>>(p, threads);
     return std::make_unique<pool_kernel<float>>(p, threads);
   }
   const std::vector<char> red = n.op == op_type::global_avg_pool ? std::vector<char>{0, 0, 1, 1}

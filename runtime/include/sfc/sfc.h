@@ -108,6 +108,10 @@ sfc_status sfc_model_load_memory(sfc_context context, const void* data, size_t s
 sfc_status sfc_model_create_builtin(sfc_context context, const char* name, const sfc_model_options* options,
                                     sfc_model* model_out);
 void sfc_model_destroy(sfc_model model);
+/* Metadata of a quantized model file (e.g. "preprocess.mode", "preprocess.mean", "producer"):
+ * the value of the first entry named `key`, valid as long as the model; NULL if absent, for
+ * other formats, or for NULL arguments. */
+const char* sfc_model_metadata(sfc_model model, const char* key);
 
 typedef enum sfc_dtype { SFC_DTYPE_FLOAT32 = 0, SFC_DTYPE_UINT8 = 1, SFC_DTYPE_INT8 = 2 } sfc_dtype;
 typedef enum sfc_layout { SFC_LAYOUT_NCHW = 0, SFC_LAYOUT_NHWC = 1, SFC_LAYOUT_NC = 2 } sfc_layout;
