@@ -24,9 +24,12 @@ const char* kUsage =
     "  --input-size HxW        raw-u8 image size (default: the model's input)\n"
     "  --limit N               evaluate the first N images\n"
     "configurations:\n"
-    "  --configs LIST          comma-separated: fp32, int8:<impl>[@bits] with impl auto|onednn|xnnpack|\n"
-    "                          reference|<algorithm>|exact:<algorithm>, bits 8|6|4; or 'paper' = fp32,\n"
-    "                          int8:onednn, int8:wino_4x4_3x3, each 3x3 SFC variant at 8/6/4 bits\n"
+    "  --configs LIST          comma-separated: fp32, int8:<impl>[@bits][+tune] with impl auto|onednn|\n"
+    "                          xnnpack|reference|<algorithm>|exact:<algorithm>, bits 8|6|4, +tune = the\n"
+    "                          sfc_quantize pipeline (transform-domain scales fine-tuned against fp32 on\n"
+    "                          32 calibration images); sfcq:FILE = a quantized model file; 'paper' =\n"
+    "                          fp32, int8:onednn, int8:wino_4x4_3x3, each 3x3 SFC variant at 8/6/4\n"
+    "                          bits; 'paper-tuned' = paper plus the +tune twin of each fast config\n"
     "                          (default: fp32,int8:onednn,int8:sfc6_7x7_3x3)\n"
     "  --calib PATH            int8 calibration images (folder, image, raw .bin or a dataset);\n"
     "                          default: evenly spaced images of the evaluation set\n"
@@ -75,6 +78,11 @@ eval_config int8_config(const std::string& impl, int bits) {
   return c;
 }
 
+eval_config tuned_config(eval_config c) {
+  c.tuned = true, c.name += "+tune";
+  return c;
+}
+
 }  // namespace
 
 std::vector<eval_config> parse_configs(const std::string& list) {
@@ -92,8 +100,25 @@ std::vector<eval_config> parse_configs(const std::string& list) {
       out.push_back(int8_config("wino_4x4_3x3", 8));
       for (const char* a : {"sfc4_4x4_3x3", "sfc6_6x6_3x3", "sfc6_7x7_3x3"})
         for (int bits : {8, 6, 4}) out.push_back(int8_config(a, bits));
+    } else if (item == "paper-tuned") {
+      out.push_back({"fp32", false, "", 32});
+      out.push_back(int8_config("onednn", 8));
+      out.push_back(int8_config("wino_4x4_3x3", 8));
+      out.push_back(tuned_config(int8_config("wino_4x4_3x3", 8)));
+      for (const char* a : {"sfc4_4x4_3x3", "sfc6_6x6_3x3", "sfc6_7x7_3x3"})
+        for (int bits : {8, 6, 4}) {
+          out.push_back(int8_config(a, bits));
+          out.push_back(tuned_config(int8_config(a, bits)));
+        }
+    } else if (item.rfind("sfcq:", 0) == 0 && item.size() > 5) {
+      eval_config c;
+      c.int8 = true, c.policy = "auto", c.sfcq = item.substr(5), c.name = item;
+      out.push_back(c);
     } else if (item.rfind("int8:", 0) == 0) {
       std::string impl = item.substr(5);
+      bool tuned = false;
+      if (impl.size() > 5 && impl.compare(impl.size() - 5, 5, "+tune") == 0)
+        tuned = true, impl.resize(impl.size() - 5);
       int bits = 8;
       const size_t at = impl.find('@');
       if (at != std::string::npos) {
@@ -105,9 +130,9 @@ std::vector<eval_config> parse_configs(const std::string& list) {
       if (!known_impl(impl))
         sfc::throw_invalid("--configs: unknown int8 implementation '" + impl + "' in '" + item +
                            "' (auto, onednn, xnnpack, reference, an algorithm name such as sfc6_7x7_3x3, or exact:<algorithm>)");
-      out.push_back(int8_config(impl, bits));
+      out.push_back(tuned ? tuned_config(int8_config(impl, bits)) : int8_config(impl, bits));
     } else {
-      sfc::throw_invalid("--configs: unknown configuration '" + item + "' (fp32, int8:<impl>[@bits] or paper)");
+      sfc::throw_invalid("--configs: unknown configuration '" + item + "' (fp32, int8:<impl>[@bits][+tune], sfcq:FILE, paper or paper-tuned)");
     }
   }
   for (size_t i = 0; i < out.size(); i++)
@@ -162,11 +187,9 @@ eval_options parse_eval_options(int argc, char** argv) {
   }
   if (o.model.empty()) sfc::throw_invalid("--model is required (see --help)");
   if (o.data.empty()) sfc::throw_invalid("--data is required (see --help)");
-  // Hook for quantized model files (graph/sfcq/, in progress): a .sfcq model carries its own
-  // per-layer implementation, transform bits and scales, so it needs no calibration; it will be
-  // loaded here and evaluated as one more int8 configuration.
   if (o.model.size() > 5 && o.model.compare(o.model.size() - 5, 5, ".sfcq") == 0)
-    throw sfc::error(sfc::error::unsupported, o.model + ": quantized model files (.sfcq) are not supported by sfc_eval yet");
+    sfc::throw_invalid("--model takes the fp32 model (the reference); evaluate a quantized model "
+                       "file as a configuration: --configs fp32,sfcq:" + o.model);
   o.configs = parse_configs(configs);
   return o;
 }

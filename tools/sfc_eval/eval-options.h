@@ -14,6 +14,8 @@ struct eval_config {
   bool int8 = false;
   std::string policy;   // int8: executor int8_options::policy
   int bits = 8;         // int8: int8_options::td_bits
+  bool tuned = false;   // int8 "+tune": the sfc_quantize pipeline (transform-domain scale search)
+  std::string sfcq;     // "sfcq:FILE": a quantized model file (its own scales and choices)
 };
 
 struct eval_options {

@@ -1,5 +1,8 @@
 #include "tools/sfc_eval/eval-run.h"
 
+#include "graph/sfcq/sfcq.h"
+#include "tools/sfc_quantize/quantize-pipeline.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -67,7 +70,10 @@ double executor_bops(const sfc::executor& ex, const eval_config& cfg, int64_t ba
     const sfc::fastconv_algorithm* a = c && (c->kind == sfc::conv_impl_kind::sfc || c->kind == sfc::conv_impl_kind::sfc_exact)
                                            ? sfc::find_algorithm(c->variant) : nullptr;
     if (a && sfc::bops_fast_applicable(n.conv.p, n.conv.groups, *a))
-      total += sfc::bops_fast(n.conv.p, n.conv.groups, *a, c->kind == sfc::conv_impl_kind::sfc_exact ? 16 : cfg.bits).total();
+      total += sfc::bops_fast(n.conv.p, n.conv.groups, *a,
+                              c->kind == sfc::conv_impl_kind::sfc_exact ? 16
+                              : g.quantized && !n.conv.quant.impl.empty() ? n.conv.quant.td_bits
+                                                                          : cfg.bits).total();
     else
       total += sfc::bops_direct(n.conv.p, n.conv.groups, spatial).total();
   }
@@ -176,12 +182,32 @@ std::string temp_plan_path() {
   return tmpl;
 }
 
+// The sfc_quantize pipeline for a "+tune" configuration, on the calibration images (NCHW).
+sfc::graph tuned_model(const sfc::graph& model, const eval_config& cfg, const eval_options& o,
+                       const std::vector<float>& calib) {
+  sfc_tools::quantize_settings s;
+  s.algo = cfg.policy, s.bits = cfg.bits, s.threads = o.threads;
+  s.report = false, s.layout = sfc::tensor_layout::plain;
+  const size_t per = size_t(sfc::shape_numel(input_shapes(model, 1).at(0)));
+  const int count = int(calib.size() / per);
+  if (count == 0) sfc::throw_invalid(cfg.name + " needs calibration images");
+  return sfc_tools::quantize_model(model, calib, count, s).q;
+}
+
 void run_config(const sfc::graph& model, const eval_options& o, const decoded_images& im, const std::vector<int>& labels,
                 const std::vector<float>& calib, int64_t batch, bool progress, sfc::executor* ref, config_result& r) {
   const std::string plan = r.cfg.int8 && r.cfg.policy == "auto" ? temp_plan_path() : "";
   struct plan_guard { std::string p; ~plan_guard() { if (!p.empty()) std::remove(p.c_str()); } } guard{plan};
   const auto t0 = clock_type::now();
-  sfc::executor ex(model, input_shapes(model, batch), make_options(r.cfg, o, calib, plan, &r.notes));
+  // +tune and sfcq: configurations run a quantized model (its own scales and choices).
+  const sfc::graph* run_model = &model;
+  sfc::graph quantized;
+  if (r.cfg.tuned || !r.cfg.sfcq.empty()) {
+    quantized = r.cfg.sfcq.empty() ? tuned_model(model, r.cfg, o, calib) : sfc::load_sfcq(r.cfg.sfcq);
+    if (!quantized.quantized) sfc::throw_invalid(r.cfg.sfcq + " is not a quantized model");
+    run_model = &quantized;
+  }
+  sfc::executor ex(*run_model, input_shapes(*run_model, batch), make_options(r.cfg, o, calib, plan, &r.notes));
   r.prepare_s = seconds_since(t0);
   r.bops = executor_bops(ex, r.cfg, batch, &r.impls);
   const int classes = int(ex.output_desc(0).shape.back());
@@ -221,7 +247,7 @@ void run_config(const sfc::graph& model, const eval_options& o, const decoded_im
   if (r.cfg.int8 && ref && o.mse_images > 0) {
     sfc::executor_options eo = make_options(r.cfg, o, calib, plan, &r.notes);
     eo.reuse_memory = false;
-    sfc::executor q(model, input_shapes(model, 1), eo);
+    sfc::executor q(*run_model, input_shapes(*run_model, 1), eo);
     r.layers = feature_errors(*ref, q, im, std::min(im.count, size_t(o.mse_images)));
   }
 }

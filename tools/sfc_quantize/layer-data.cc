@@ -1,5 +1,6 @@
 #include "tools/sfc_quantize/layer-data.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "kernels/common/error.h"
@@ -13,11 +14,20 @@ std::vector<uint8_t> copy_value(const sfc::executor& ex, const sfc::graph& g, in
   return std::vector<uint8_t>(p, p + val.desc.bytes());
 }
 
+sfc::executor_options int8_options(int threads) {
+  sfc::executor_options io;
+  io.threads = threads, io.reuse_memory = false;
+  io.log = [](const std::string&) {};
+  io.prec = sfc::precision::int8;
+  io.int8.policy = "auto";  // the model's own per-layer implementations
+  return io;
+}
+
 }  // namespace
 
 std::vector<layer_data> collect_layer_data(const sfc::graph& model, const sfc::graph& q,
                                            const std::vector<float>& images, int count,
-                                           int threads) {
+                                           int threads, sfc::tensor_layout layout) {
   const sfc::shape_t shape = [&] {
     sfc::shape_t s = sfc::input_shapes_with_batch(q, count).at(0);
     return s;
@@ -26,13 +36,10 @@ std::vector<layer_data> collect_layer_data(const sfc::graph& model, const sfc::g
   fo.threads = threads, fo.reuse_memory = false;
   fo.log = [](const std::string&) {};
   sfc::executor f(model, {shape}, fo);
-  f.set_input(0, images.data(), sfc::tensor_layout::nhwc);
+  f.set_input(0, images.data(), layout);
   f.run();
-  sfc::executor_options io = fo;
-  io.prec = sfc::precision::int8;
-  io.int8.policy = "auto";  // the model's own per-layer implementations
-  sfc::executor x(q, {shape}, io);
-  x.set_input(0, images.data(), sfc::tensor_layout::nhwc);
+  sfc::executor x(q, {shape}, int8_options(threads));
+  x.set_input(0, images.data(), layout);
   x.run();
   const sfc::graph& fg = f.prepared_graph();
   const sfc::graph& xg = x.prepared_graph();
@@ -62,8 +69,24 @@ std::vector<layer_data> collect_layer_data(const sfc::graph& model, const sfc::g
   return out;
 }
 
+void refresh_int8_inputs(const sfc::graph& q, const std::vector<float>& images, int count,
+                         int threads, sfc::tensor_layout layout, std::vector<layer_data>& layers) {
+  const sfc::shape_t shape = sfc::input_shapes_with_batch(q, count).at(0);
+  sfc::executor x(q, {shape}, int8_options(threads));
+  x.set_input(0, images.data(), layout);
+  x.run();
+  const sfc::graph& xg = x.prepared_graph();
+  for (layer_data& d : layers) {
+    const sfc::node& n = xg.nodes.at(d.node);
+    if (n.name != d.name) throw sfc::error(sfc::error::internal, "sfc_quantize: layers moved");
+    d.src = copy_value(x, xg, n.inputs[0]);
+    if (n.input(3) >= 0) d.residual = copy_value(x, xg, n.inputs[3]);
+  }
+}
+
 double layer_rel_mse(const layer_data& d, const sfc::conv_int8_layer& L,
-                     const sfc::conv_impl_choice& c, const std::vector<double>* sfc_maxabs) {
+                     const sfc::conv_impl_choice& c, const std::vector<double>* sfc_maxabs,
+                     double* halves) {
   std::unique_ptr<sfc::node_kernel> k = sfc::make_conv_int8_kernel(L, c, sfc_maxabs);
   std::vector<uint8_t> dst(d.dst_desc.bytes());
   std::vector<sfc::tview> in(4), out(1);
@@ -73,13 +96,17 @@ double layer_rel_mse(const layer_data& d, const sfc::conv_int8_layer& L,
   k->run(in, out);
   const float s = L.ci.quant.dst_scale;
   const bool u8 = L.ci.quant.dst_type == sfc::qtype::u8;
-  double num = 0, den = 0;
+  const size_t images = size_t(std::max(d.L.ci.p.n, 1)), per = d.ref.size() / images;
+  double num[2] = {0, 0}, den[2] = {0, 0};
   for (size_t i = 0; i < d.ref.size(); ++i) {
     const double q = u8 ? double(dst[i]) : double(static_cast<int8_t>(dst[i]));
     const double e = q * s - d.ref[i];
-    num += e * e, den += double(d.ref[i]) * d.ref[i];
+    const size_t h = (i / per) % 2;  // even / odd images
+    num[h] += e * e, den[h] += double(d.ref[i]) * d.ref[i];
   }
-  return den > 0 ? num / den : num;
+  auto rel = [](double n, double dd) { return dd > 0 ? n / dd : n; };
+  if (halves) halves[0] = rel(num[0], den[0]), halves[1] = rel(num[1], den[1]);
+  return rel(num[0] + num[1], den[0] + den[1]);
 }
 
 }  // namespace sfc_tools

@@ -23,13 +23,21 @@ struct layer_data {
 // (its own implementations) and collects every int8 conv's data.
 std::vector<layer_data> collect_layer_data(const sfc::graph& model, const sfc::graph& q,
                                            const std::vector<float>& images, int count,
-                                           int threads);
+                                           int threads,
+                                           sfc::tensor_layout layout = sfc::tensor_layout::nhwc);
+
+// Re-runs the quantized network `q` (e.g. after some layers' scales changed) and replaces each
+// layer's int8 input and residual.
+void refresh_int8_inputs(const sfc::graph& q, const std::vector<float>& images, int count,
+                         int threads, sfc::tensor_layout layout, std::vector<layer_data>& layers);
 
 // Output error of implementation `c` on d (its input from the quantized network): mean squared
 // error of the dequantized int8 output against the fp32 output, divided by the fp32 output's
 // mean square (relative MSE). `L` is d.L with any changed quantization (td scales / bits);
-// sfc_maxabs: max-abs calibration for an SFC `c` without stored scales (else null).
+// sfc_maxabs: max-abs calibration for an SFC `c` without stored scales (else null). halves
+// (optional, 2 entries): the same measure over the even and over the odd images.
 double layer_rel_mse(const layer_data& d, const sfc::conv_int8_layer& L,
-                     const sfc::conv_impl_choice& c, const std::vector<double>* sfc_maxabs);
+                     const sfc::conv_impl_choice& c, const std::vector<double>* sfc_maxabs,
+                     double* halves = nullptr);
 
 }  // namespace sfc_tools

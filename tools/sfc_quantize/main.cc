@@ -19,7 +19,7 @@
 #include "tools/common/bops.h"
 #include "tools/common/image-list.h"
 #include "tools/common/image.h"
-#include "tools/sfc_quantize/layer-report.h"
+#include "tools/sfc_quantize/quantize-pipeline.h"
 #include "tools/sfc_quantize/quantize-options.h"
 
 namespace {
@@ -35,8 +35,9 @@ sfc::graph load_model(const std::string& m) {
 class progress {
  public:
   progress(bool on, int total) : on_(on && isatty(2)), total_(total) {}
-  void step(int done, const std::string& what) {
+  void step(int done, int total, const std::string& what) {
     if (!on_) return;
+    total_ = total;
     const double el = std::chrono::duration<double>(clock::now() - t0_).count();
     const double eta = done > 0 ? el / done * (total_ - done) : 0;
     const int w = 30, fill = total_ > 0 ? w * done / total_ : w;
@@ -75,7 +76,12 @@ void add_preprocess_meta(const sfc::preprocess_config& p, sfc::sfcq_metadata& m)
 std::vector<float> load_images(const quantize_options& o, const sfc::preprocess_config& pre,
                                size_t per_image, int* count) {
   std::vector<std::string> files = sfc::list_images(o.calib);
-  if (int(files.size()) > o.calib_count) files.resize(size_t(o.calib_count));
+  if (int(files.size()) > o.calib_count) {  // evenly spaced: sorted folders group by class
+    std::vector<std::string> pick;
+    for (int i = 0; i < o.calib_count; ++i)
+      pick.push_back(files[size_t(i) * files.size() / size_t(o.calib_count)]);
+    files = std::move(pick);
+  }
   std::vector<float> out;
   for (const std::string& f : files) {
     const std::vector<float> x = sfc::preprocess(sfc::load_image(f), pre);
@@ -88,8 +94,6 @@ std::vector<float> load_images(const quantize_options& o, const sfc::preprocess_
   *count = int(files.size());
   return out;
 }
-
-bool is_fast(const std::string& impl) { return sfc::find_algorithm(impl) != nullptr; }
 
 int run(int argc, char** argv) {
   const quantize_options o = sfc_tools::parse_quantize_options(argc, argv);
@@ -111,47 +115,13 @@ int run(int argc, char** argv) {
   log("sfc_quantize: " + o.model + ", " + std::to_string(count) + " calibration images, policy " +
       o.algo + ", " + std::to_string(o.bits) + "-bit transform domain, range " + o.range);
 
-  // 1. Calibration, quantization and the implementation per conv.
-  sfc::executor_options eo;
-  eo.prec = sfc::precision::int8;
-  eo.threads = o.threads;
-  eo.int8.policy = o.algo;
-  eo.int8.td_bits = o.bits;
-  eo.int8.range_method = o.range;
-  eo.int8.max_rel_error = o.error_budget;
-  eo.int8.calibration.images = images;
-  eo.int8.calibration.layout = sfc::tensor_layout::nhwc;
-  eo.log = [&](const std::string& l) {
-    if (!o.quiet && l.rfind("sfc dispatch:", 0) != 0) std::fprintf(stderr, "%s\n", l.c_str());
-  };
-  sfc::graph q = sfc::executor(model, {in_shape}, eo).quantized_model();
-
-  // 2. Per-layer data on the tuning images, transform-domain scales, report.
-  const int tune_n = std::min(o.tune_images, count);
-  const std::vector<float> tune(images.begin(), images.begin() + long(size_t(tune_n) * per_image));
-  const std::vector<sfc_tools::layer_data> layers =
-      sfc_tools::collect_layer_data(model, q, tune, tune_n, o.threads);
-  sfc_tools::quantize_report rep;
-  rep.bits = o.bits;
-  rep.algos = sfc_tools::report_algorithms(layers, o.compare);
-  progress bar(!o.quiet, int(layers.size()));
-  int done = 0;
-  for (const sfc_tools::layer_data& d : layers) {
-    bar.step(done, d.name);
-    sfc_tools::td_tune_result t;
-    const bool fast = is_fast(d.L.ci.quant.impl);
-    if (fast) {
-      t = sfc_tools::tune_td_scales(d, o.granularity, o.pow2, o.tune);
-      sfc::conv_quant_params& qp = q.nodes[d.node].conv.quant;
-      qp.td_act_scale = t.scales.act;
-      qp.td_weight_scale = t.scales.w;
-    }
-    rep.layers.push_back(
-        sfc_tools::report_layer(d, rep.algos, o.bits, fast ? &t : nullptr, tune_n));
-    rep.direct_gbops += rep.layers.back().gbops[0].second;
-    rep.chosen_gbops += rep.layers.back().chosen_gbops;
-    bar.step(++done, d.name);
-  }
+  sfc_tools::quantize_settings qs = sfc_tools::settings_from(o);
+  qs.log = log;
+  progress bar(!o.quiet, 0);
+  qs.progress = [&](int done, int total, const std::string& what) { bar.step(done, total, what); };
+  sfc_tools::quantize_result res = sfc_tools::quantize_model(model, images, count, qs);
+  sfc::graph& q = res.q;
+  const sfc_tools::quantize_report& rep = res.report;
 
   // 3. The model file (checked by loading it back and running it once).
   sfc::sfcq_metadata meta;
@@ -179,7 +149,7 @@ int run(int argc, char** argv) {
   if (!o.json.empty()) std::ofstream(o.json) << sfc_tools::report_json(rep, meta.entries);
   if (!o.quiet) std::fputs(md.c_str(), stdout);
   std::printf("wrote %s (%zu convs, %.3f GBOPs vs %.3f direct int8)\n", o.out.c_str(),
-              layers.size(), rep.chosen_gbops, rep.direct_gbops);
+              rep.layers.size(), rep.chosen_gbops, rep.direct_gbops);
   return 0;
 }
 

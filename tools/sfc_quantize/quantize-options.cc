@@ -1,9 +1,15 @@
 #include "tools/sfc_quantize/quantize-options.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
+#include "graph/ops/conv2d-int8.h"
+#include "graph/passes/passes.h"
+#include "kernels/algo/algorithm.h"
 #include "kernels/common/error.h"
 
 namespace sfc_tools {
@@ -134,6 +140,20 @@ quantize_options parse_quantize_options(int argc, char** argv) {
   if (o.model.empty()) sfc::throw_invalid("--model is required (see --help)");
   if (o.calib.empty()) sfc::throw_invalid("--calib is required: calibration images or a folder");
   if (o.out.empty()) sfc::throw_invalid("--out FILE.sfcq is required");
+  // Cheap checks first, so that a typo does not cost a calibration run.
+  sfc::range_method rm;
+  if (!sfc::parse_range_method(o.range, &rm))
+    sfc::throw_invalid("unknown range method '" + o.range + "' (minmax, percentile[:P] or mse)");
+  sfc::conv_impl_choice c;
+  if (o.algo != "auto" && !sfc::conv_impl_from_name(o.algo, &c))
+    sfc::throw_invalid("--algo: unknown implementation policy '" + o.algo + "'");
+  for (const std::string& a : o.compare)
+    if (a != "direct" && !sfc::find_algorithm(a))
+      sfc::throw_invalid("--compare: unknown algorithm '" + a + "'");
+  const size_t slash = o.out.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : o.out.substr(0, std::max<size_t>(slash, 1));
+  if (access(dir.c_str(), W_OK) != 0)
+    sfc::throw_invalid("--out: cannot write into '" + dir + "'");
   if (resize > 0) o.pre.resize_size = resize;
   if (crop > 0) o.pre.crop_size = crop;
   for (int c = 0; c < 3; c++) {

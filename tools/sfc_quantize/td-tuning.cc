@@ -19,7 +19,8 @@ class tuner {
       throw sfc::error(sfc::error::internal, d.name + ": not an SFC layer");
   }
 
-  double eval(const td_scales& s) {
+  // The error on all tuning images; `held` gets the errors on the even / odd halves.
+  double eval(const td_scales& s, double* held = nullptr) {
     sfc::conv_int8_layer L = d_.L;
     L.ci.quant.td_act_scale = s.act, L.ci.quant.td_weight_scale = s.w;
     if (pow2_) {
@@ -27,7 +28,7 @@ class tuner {
       for (float& v : L.ci.quant.td_weight_scale) v = pow2_ceil(v);
     }
     ++evals_;
-    return layer_rel_mse(d_, L, choice_, nullptr);
+    return layer_rel_mse(d_, L, choice_, nullptr, held);
   }
   int evals() const { return evals_; }
 
@@ -76,7 +77,17 @@ td_tune_result tune_td_scales(const layer_data& d, td_granularity g, bool pow2, 
     std::fill(s.act.begin(), s.act.end(), m);
   }
   group_max(s.w, oc, P, per_oc, per_point);
-  double best = r.mse_initial = t.eval(s);
+  double cur[2];
+  double best = r.mse_initial = t.eval(s, cur);
+  // A step is kept only if it lowers the error on both halves of the tuning images (the even
+  // ones and the odd ones), so that a clip that fits a few images' outliers is not taken.
+  auto better = [&](const td_scales& c) {
+    double h[2];
+    const double e = t.eval(c, h);
+    if (!(e < best && h[0] < cur[0] && h[1] < cur[1])) return false;
+    best = e, cur[0] = h[0], cur[1] = h[1];
+    return true;
+  };
   if (search) {
     const std::vector<float> grid =
         pow2 ? std::vector<float>{0.5f, 0.25f}
@@ -91,8 +102,7 @@ td_tune_result tune_td_scales(const layer_data& d, td_granularity g, bool pow2, 
       for (float f : grid) {
         td_scales c = base;
         (which == 0 ? c.act : c.w) = scaled(which == 0 ? base.act : base.w, f, 1, -1);
-        const double e = t.eval(c);
-        if (e < best) best = e, s = c;
+        if (better(c)) s = c;
       }
     }
     if (per_point) {  // 3-4: per transform point
@@ -106,9 +116,8 @@ td_tune_result tune_td_scales(const layer_data& d, td_granularity g, bool pow2, 
               c.act[size_t(p)] *= f;
             else
               c.w = scaled(s.w, f, P, p);
-            const double e = t.eval(c);
-            if (e < best) {
-              best = e, s = c;
+            if (better(c)) {
+              s = c;
               break;
             }
           }

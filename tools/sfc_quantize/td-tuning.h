@@ -2,7 +2,8 @@
 // (from max-abs statistics) and the fine-tuning search that minimises the layer's output error
 // against the fp32 layer (relative MSE on the tuning images, layer-data.h).
 //
-// Search (coordinate descent, each step kept only if the layer error drops):
+// Search (coordinate descent; a step is kept only if the layer error drops on both the even and
+// the odd tuning images, a guard against fitting a few images' outliers):
 //   1. one multiplier for all activation scales, from a grid below 1 (clipping outliers);
 //   2. the same for all weight scales;
 //   3. per transform point p: activation scale ×0.85 / ×1.15 (frequency granularities);
