@@ -16,7 +16,8 @@ const char* kUsage =
     "                 [--bits 8|6|4] [--calib PATH] [--calib-count N]\n"
     "                 [--preprocess imagenet|cifar|tflite] [--resize N] [--crop N]\n"
     "                 [--mean a,b,c] [--std a,b,c] [--bgr] [--json FILE|-] IMAGE_OR_FOLDER...\n"
-    "Default preprocessing: torchvision ImageNet (resize shorter side 256, center crop 224,\n"
+    "Default preprocessing: a .sfcq model's own (recorded by sfc_quantize), else torchvision\n"
+    "ImageNet (resize shorter side 256, center crop 224,\n"
     "mean/std normalisation); cifar: 32x32 input, no resize, same mean/std (akamaster).\n";
 
 int to_int(const std::string& flag, const std::string& v, int lo, int hi) {
@@ -57,11 +58,11 @@ infer_options parse_infer_options(int argc, char** argv) {
     else if (a == "--json") o.json = val();
     else if (a == "--calib") o.calib = val();
     else if (a == "--calib-count") o.calib_count = to_int(a, val(), 1, 100000);
-    else if (a == "--resize") resize = to_int(a, val(), 1, 32768);
-    else if (a == "--crop") crop = to_int(a, val(), 1, 32768);
-    else if (a == "--mean") to_triple(a, val(), mean), mean_set = true;
-    else if (a == "--std") to_triple(a, val(), stdv), std_set = true;
-    else if (a == "--bgr") o.pre.bgr = true;
+    else if (a == "--resize") resize = to_int(a, val(), 1, 32768), o.pre_set = true;
+    else if (a == "--crop") crop = to_int(a, val(), 1, 32768), o.pre_set = true;
+    else if (a == "--mean") to_triple(a, val(), mean), mean_set = o.pre_set = true;
+    else if (a == "--std") to_triple(a, val(), stdv), std_set = o.pre_set = true;
+    else if (a == "--bgr") o.pre.bgr = o.pre_set = true;
     else if (a == "--precision") {
       const std::string p = val();
       if (p != "fp32" && p != "int8") sfc::throw_invalid("--precision must be fp32 or int8, got '" + p + "'");
@@ -74,6 +75,7 @@ infer_options parse_infer_options(int argc, char** argv) {
       else if (p == "tflite") o.pre = sfc::imagenet_tflite_config(224);
       else sfc::throw_invalid("--preprocess must be imagenet, cifar or tflite, got '" + p + "'");
       o.pre.bgr = bgr;
+      o.pre_set = true;
     } else if (!a.empty() && a[0] == '-') sfc::throw_invalid("unknown option '" + a + "'");
     else o.inputs.push_back(a);
   }

@@ -13,6 +13,7 @@ struct infer_options {
   sfc::preprocess_config pre;
   int top_k = 5, batch = 1, threads = 1, bits = 8, calib_count = 16;
   bool int8 = false;
+  bool pre_set = false;  // a preprocessing flag was given (else a .sfcq file's own is used)
 };
 
 // Throws sfc::error(invalid_argument) with a clear message for bad flags; prints usage and exits

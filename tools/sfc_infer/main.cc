@@ -62,6 +62,31 @@ std::vector<std::pair<int, float>> top_k(const float* logits, int classes, int k
   return out;
 }
 
+// The preprocessing a quantized model file records (sfc_quantize's metadata), else `def`.
+sfc::preprocess_config preprocess_from_model(sfc_model m, const sfc::preprocess_config& def) {
+  const char* mode = sfc_model_metadata(m, "preprocess.mode");
+  if (!mode) return def;
+  sfc::preprocess_config p = def;
+  const std::string md = mode;
+  p.mode = md == "none" ? sfc::resize_mode::none
+           : md == "central_fraction" ? sfc::resize_mode::central_fraction
+                                      : sfc::resize_mode::shorter_side_center_crop;
+  auto num = [&](const char* key, auto* out) {
+    if (const char* v = sfc_model_metadata(m, key)) *out = decltype(+*out)(std::atof(v));
+  };
+  num("preprocess.resize", &p.resize_size);
+  num("preprocess.crop", &p.crop_size);
+  num("preprocess.divisor", &p.divisor);
+  auto triple = [&](const char* key, float* out) {
+    if (const char* v = sfc_model_metadata(m, key)) std::sscanf(v, "%f,%f,%f", &out[0], &out[1], &out[2]);
+  };
+  triple("preprocess.mean", p.mean);
+  triple("preprocess.std", p.stddev);
+  if (const char* v = sfc_model_metadata(m, "preprocess.bgr")) p.bgr = std::string(v) == "1";
+  sfc::validate_preprocess_config(p);  // a corrupt entry is an error, not a silent default
+  return p;
+}
+
 int run(int argc, char** argv) {
   const sfc_tools::infer_options o = sfc_tools::parse_infer_options(argc, argv);
   const std::vector<std::string> files = sfc::list_images(o.inputs);
@@ -93,6 +118,7 @@ int run(int argc, char** argv) {
   const bool builtin = o.model.find('.') == std::string::npos && o.model.find('/') == std::string::npos;
   check(builtin ? sfc_model_create_builtin(ctx, o.model.c_str(), &mopt, &model)
                 : sfc_model_load_file(ctx, o.model.c_str(), &mopt, &model), "loading the model");
+  const sfc::preprocess_config pre = o.pre_set ? o.pre : preprocess_from_model(model, o.pre);
   sfc_tensor_desc in;
   check(sfc_model_input_desc(model, 0, &in), "sfc_model_input_desc");
   size_t per_image = 1;
@@ -102,7 +128,7 @@ int run(int argc, char** argv) {
 
   std::vector<prediction> preds;
   for (size_t b = 0; b < files.size(); b += size_t(o.batch)) {
-    const std::vector<float> x = load_batch(files, b, size_t(o.batch), o.pre, per_image);
+    const std::vector<float> x = load_batch(files, b, size_t(o.batch), pre, per_image);
     check(sfc_session_set_input(session, 0, &in, x.data()), "sfc_session_set_input");
     check(sfc_session_run(session), "sfc_session_run");
     sfc_tensor_desc out;
