@@ -54,8 +54,8 @@ class gemm_kernel final : public node_kernel {
 // the result is the same bit for bit, vectorized across output columns.
 class packed_gemm_kernel final : public node_kernel {
  public:
-  packed_gemm_kernel(const gemm_geom& g, const float* b)
-      : g_(g), k_(elementwise_kernels_default()) {
+  packed_gemm_kernel(const gemm_geom& g, const float* b, int threads)
+      : g_(g), k_(elementwise_kernels_default()), threads_(std::max(threads, 1)) {
     blocks_ = (size_t(g.n) + k_.gemm_nb - 1) / k_.gemm_nb;
     packed_.resize(blocks_ * size_t(g.k) * k_.gemm_nb);
     k_.gemm_pack(b, size_t(g.k), size_t(g.n), g.b_sk, g.b_sn, packed_.data());
@@ -66,9 +66,19 @@ class packed_gemm_kernel final : public node_kernel {
     const float* a = in[0].as<float>();
     const float* c = in.size() > 2 ? in[2].as<float>() : nullptr;
     float* y = out[0].as<float>();
+    // Column blocks are independent (each output's sum runs in t order): thread over them when
+    // the weights are large enough to pay for it; the result does not depend on the split.
+    const int nt = size_t(g_.k) * size_t(g_.n) >= (size_t(1) << 16)
+                       ? int(std::min<size_t>(size_t(threads_), blocks_))
+                       : 1;
     for (int64_t i = 0; i < g_.m; ++i) {
-      k_.gemm_rows(a + i * g_.a_sm, g_.a_sk, packed_.data(), size_t(g_.k), 0, blocks_,
-                   acc_.data());
+      const float* ai = a + i * g_.a_sm;
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+      for (int t = 0; t < nt; ++t) {
+        const size_t b0 = blocks_ * size_t(t) / size_t(nt), b1 = blocks_ * size_t(t + 1) / size_t(nt);
+        k_.gemm_rows(ai, g_.a_sk, packed_.data(), size_t(g_.k), b0, b1,
+                     acc_.data() + b0 * k_.gemm_nb);
+      }
       for (int64_t j = 0; j < g_.n; ++j) {
         double v = g_.alpha * acc_[size_t(j)];
         if (g_.has_c) v += double(g_.beta) * c[i * g_.c_sm + j * g_.c_sn];
@@ -81,6 +91,7 @@ class packed_gemm_kernel final : public node_kernel {
  private:
   gemm_geom g_;
   const elementwise_kernels& k_;
+  int threads_ = 1;
   size_t blocks_ = 0;
   std::vector<float> packed_;
   std::vector<double> acc_;
@@ -199,12 +210,12 @@ void infer_linear(graph& g, node& n) {
   set_output(g, n, 0, dtype::f32, input(g, n, 0).desc.shape);
 }
 
-std::unique_ptr<node_kernel> make_linear_kernel(const graph& g, const node& n) {
+std::unique_ptr<node_kernel> make_linear_kernel(const graph& g, const node& n, int threads) {
   if (n.op == op_type::gemm) {
     const gemm_geom q = resolve_gemm(g, n);
     const value& b = g.values[size_t(n.inputs[1])];
     if (b.is_const && b.data && b.desc.layout == tensor_layout::plain)
-      return std::make_unique<packed_gemm_kernel>(q, b.data->as<float>());
+      return std::make_unique<packed_gemm_kernel>(q, b.data->as<float>(), threads);
     return std::make_unique<gemm_kernel>(q, 1, 0, 0);
   }
   if (n.op == op_type::matmul) {

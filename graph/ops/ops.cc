@@ -195,7 +195,7 @@ std::unique_ptr<node_kernel> make_node_kernel(const graph& g, const node& n,
     case op_type::reduce_mean: return make_pool_kernel(g, n, cfg.threads);
     case op_type::gemm:
     case op_type::matmul:
-    case op_type::softmax: return make_linear_kernel(g, n);
+    case op_type::softmax: return make_linear_kernel(g, n, cfg.threads);
     case op_type::quantize_linear:
     case op_type::dequantize_linear: return make_quant_kernel(g, n, cfg.threads);
     default: return make_movement_kernel(g, n);

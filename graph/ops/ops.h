@@ -52,7 +52,7 @@ std::unique_ptr<node_kernel> make_movement_kernel(const graph& g, const node& n)
 void infer_pool(graph& g, node& n);
 std::unique_ptr<node_kernel> make_pool_kernel(const graph& g, const node& n, int threads);
 void infer_linear(graph& g, node& n);
-std::unique_ptr<node_kernel> make_linear_kernel(const graph& g, const node& n);
+std::unique_ptr<node_kernel> make_linear_kernel(const graph& g, const node& n, int threads = 1);
 void infer_quant(graph& g, node& n);  // QuantizeLinear / DequantizeLinear (per tensor)
 std::unique_ptr<node_kernel> make_quant_kernel(const graph& g, const node& n, int threads);
 void infer_conv(graph& g, node& n);

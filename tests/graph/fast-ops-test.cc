@@ -353,6 +353,8 @@ TEST(FastOps, GemmConstantBMatchesReference) {
         alpha.float_value = 0.75f;
         g.nodes[0].attrs["alpha"] = alpha;
         const std::vector<uint8_t> out = run_node(g, tensor_layout::plain, a.data());
+        // 3 threads split the column blocks (n = 1000: k·n is large enough): same bytes.
+        EXPECT_EQ(run_node(g, tensor_layout::plain, a.data(), 3), out);
         const float* yo = reinterpret_cast<const float*>(out.data());
         for (int64_t i = 0; i < m; ++i)
           for (int64_t j = 0; j < nn; ++j) {
