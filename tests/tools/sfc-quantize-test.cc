@@ -134,6 +134,34 @@ TEST(SfcQuantize, OptionsProduceLoadableFiles) {
   }
 }
 
+// sfc_eval's "+tune" configurations run the same pipeline in process (built-in ResNet-20, a raw
+// u8 fixture of 6 images), next to the plain configuration and a .sfcq file of it.
+TEST(SfcQuantize, SfcEvalTunedAndFileConfigurations) {
+  sfc_test::temp_dir t;
+  {
+    std::ofstream bin(t.str() + "/x.bin", std::ios::binary), lab(t.str() + "/y.txt");
+    uint32_t x = 7;
+    for (int i = 0; i < 6 * 32 * 32 * 3; ++i) x = x * 1664525u + 1013904223u, bin.put(char(x >> 24));
+    for (int i = 0; i < 6; ++i) lab << i % 10 << "\n";
+  }
+  const std::string js = t.str() + "/e.json";
+  std::string err;
+  ASSERT_EQ(run(SFC_EVAL_BIN, "--model resnet20 --data " + t.str() + "/x.bin --raw-labels " +
+                                  t.str() + "/y.txt --calib-count 6 --mse-images 2 --quiet"
+                                  " --configs fp32,int8:sfc4_4x4_3x3@6,int8:sfc4_4x4_3x3@6+tune"
+                                  " --json " + js,
+                &err),
+            0)
+      << err;
+  if (!have_python()) GTEST_SKIP() << "python3 not found: JSON report not checked";
+  EXPECT_TRUE(py_check(js, R"(
+c = {x['name']: x for x in d['configs']}
+assert set(c) == {'fp32', 'int8:sfc4_4x4_3x3@6', 'int8:sfc4_4x4_3x3@6+tune'}, list(c)
+for n in ('int8:sfc4_4x4_3x3@6', 'int8:sfc4_4x4_3x3@6+tune'):
+    assert not c[n].get('error'), c[n]
+    assert 'sfc4_4x4_3x3' in c[n]['convs'], c[n]['convs'])"));
+}
+
 TEST(SfcQuantize, BadInputIsOneClearLine) {
   sfc_test::temp_dir t;
   const std::string imgs = t.str() + "/img";
