@@ -75,6 +75,30 @@ TEST(CApi, CorruptTruncatedAndMissingModels) {
   sfc_model_destroy(m);
 }
 
+// Quantized model files (.sfcq) go through the same entry points: a file with the magic but a
+// broken body fails with a message naming the format; metadata is NULL where there is none.
+TEST(CApi, CorruptQuantizedModelFileAndMetadata) {
+  ctx_holder c;
+  sfc_model m = nullptr;
+  std::string bytes("SFCQ\r\n\x1a\n", 8);
+  bytes += std::string(200, '\0');
+  bytes[8] = 1;  // format version 1.0 (docs/sfcq-format.md), so the checksums are what fails
+  EXPECT_EQ(sfc_model_load_memory(c.ctx, bytes.data(), bytes.size(), nullptr, &m),
+            SFC_STATUS_INVALID_MODEL);
+  EXPECT_EQ(m, nullptr);
+  EXPECT_NE(std::string(sfc_last_error_message()).find("sfcq"), std::string::npos)
+      << sfc_last_error_message();
+  for (size_t cut : {size_t(8), size_t(40), size_t(64)})
+    EXPECT_NE(sfc_model_load_memory(c.ctx, bytes.data(), cut, nullptr, &m), SFC_STATUS_SUCCESS);
+  EXPECT_EQ(sfc_model_metadata(nullptr, "producer"), nullptr);
+  sfc_model_options o;
+  sfc_model_options_init(&o);
+  ASSERT_EQ(sfc_model_create_builtin(c.ctx, "resnet20", &o, &m), SFC_STATUS_SUCCESS);
+  EXPECT_EQ(sfc_model_metadata(m, "producer"), nullptr);  // not a quantized model file
+  EXPECT_EQ(sfc_model_metadata(m, nullptr), nullptr);
+  sfc_model_destroy(m);
+}
+
 TEST(CApi, UnsupportedOptionsAndWrongInputs) {
   ctx_holder c;
   sfc_model_options o;
