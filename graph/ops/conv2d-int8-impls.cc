@@ -22,12 +22,14 @@ q8_conv2d_config backend_config(const conv_int8_layer& L) {
   q8_conv2d_config cfg;
   cfg.p = L.ci.p;
   cfg.src_type = q.src_type;
+  cfg.src_zero_point = q.src_zero_point;  // zero points: imported models (tflite-to-graph.h)
   cfg.src_scale = q.src_scale;
   cfg.weight_scale = q.weight_scale;
   cfg.weights = L.weights;
   cfg.bias = L.bias;
   cfg.dst_type = q.dst_type;
   cfg.dst_scale = q.dst_scale;
+  cfg.dst_zero_point = q.dst_zero_point;
   cfg.relu = L.ci.act == activation_kind::relu;
   cfg.threads = L.threads;
   return cfg;
@@ -62,8 +64,8 @@ void xor_80(const void* src, void* dst, size_t n) {
   for (size_t i = 0; i < n; ++i) d[i] = uint8_t(s[i] ^ 0x80);
 }
 
-// XNNPACK qc8 (s8 only): u8 values q (zero point 0) are the s8 values q − 128 with zero point
-// −128, for src and dst alike.
+// XNNPACK qc8 (s8 only): u8 values q (zero point z) are the s8 values q − 128 with zero point
+// z − 128, for src and dst alike.
 class xnnpack_int8 final : public conv_int8_impl {
  public:
   explicit xnnpack_int8(const conv_int8_layer& L)
@@ -71,8 +73,8 @@ class xnnpack_int8 final : public conv_int8_impl {
     q8_conv2d_config cfg = backend_config(L);
     const conv2d_params& p = L.ci.p;
     cfg.src_type = qtype::s8, cfg.dst_type = qtype::s8;
-    cfg.src_zero_point = src_u8_ ? -128 : 0;
-    cfg.dst_zero_point = dst_u8_ ? -128 : 0;
+    cfg.src_zero_point = L.ci.quant.src_zero_point - (src_u8_ ? 128 : 0);
+    cfg.dst_zero_point = L.ci.quant.dst_zero_point - (dst_u8_ ? 128 : 0);
     impl_ = make_xnnpack_conv2d(cfg);
     if (src_u8_) shifted_.resize(size_t(p.n) * p.h * p.w * p.ic);
     dst_size_ = dst_bytes(p);
@@ -125,9 +127,11 @@ class sfc_int8 final : public conv_int8_impl {
     o.bias = L.bias.empty() ? nullptr : L.bias.data();
     o.dst_type = q.dst_type;
     o.dst_scale = q.dst_scale;
+    o.dst_zero_point = q.dst_zero_point;
     o.relu = L.ci.act == activation_kind::relu;
     layer_ = std::make_unique<fastconv_q8_layer>(alg, L.ci.p, L.weights.data(), bits, s, o,
-                                                 q.src_type, 0, effective_isa(), lo);
+                                                 q.src_type, q.src_zero_point, effective_isa(),
+                                                 lo);
     if (bits != 8) name_ += "@" + std::to_string(bits);
   }
   void run(const void* src, const void*, void* dst) override { layer_->run(src, dst, threads_); }
@@ -151,9 +155,10 @@ class sfc_exact_int8 final : public conv_int8_impl {
     o.bias = L.bias.empty() ? nullptr : L.bias.data();
     o.dst_type = q.dst_type;
     o.dst_scale = q.dst_scale;
+    o.dst_zero_point = q.dst_zero_point;
     o.relu = L.ci.act == activation_kind::relu;
-    layer_ = std::make_unique<fastconv_q16_layer>(alg, L.ci.p, L.weights.data(), o, q.src_type, 0,
-                                                  effective_isa());
+    layer_ = std::make_unique<fastconv_q16_layer>(alg, L.ci.p, L.weights.data(), o, q.src_type,
+                                                  q.src_zero_point, effective_isa());
   }
   void run(const void* src, const void*, void* dst) override { layer_->run(src, dst, threads_); }
   std::string name() const override { return name_ + ":" + layer_->kernel_name(); }

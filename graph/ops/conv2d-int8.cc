@@ -24,16 +24,18 @@ using namespace ops;
 
 const char* qname(qtype t) { return t == qtype::u8 ? "u8" : t == qtype::s8 ? "s8" : "f32"; }
 
-// dst = saturate(round(f)) with the activation applied to f (dst units).
+// dst = saturate(round(f) + zero_point) with the activation applied to f (dst units, relative to
+// the zero point).
 struct epilogue_params {
   qtype dst_type = qtype::u8;
+  int32_t zero_point = 0;
   activation_kind act = activation_kind::none;
   float lo = 0.f, hi = 0.f;  // clip bounds in dst units
 };
 
 epilogue_params make_epilogue(const conv_info& ci) {
   epilogue_params e;
-  e.dst_type = ci.quant.dst_type, e.act = ci.act;
+  e.dst_type = ci.quant.dst_type, e.act = ci.act, e.zero_point = ci.quant.dst_zero_point;
   e.lo = ci.act_min / ci.quant.dst_scale, e.hi = ci.act_max / ci.quant.dst_scale;
   return e;
 }
@@ -41,7 +43,7 @@ epilogue_params make_epilogue(const conv_info& ci) {
 inline int32_t finish(float f, const epilogue_params& e) {
   if (e.act == activation_kind::relu) f = std::max(f, 0.f);
   if (e.act == activation_kind::clip) f = std::min(std::max(f, e.lo), e.hi);
-  return quantize_round_sat(f, 0, qtype_min(e.dst_type), qtype_max(e.dst_type));
+  return quantize_round_sat(f, e.zero_point, qtype_min(e.dst_type), qtype_max(e.dst_type));
 }
 
 inline float load_q(const void* p, qtype t, size_t i) {
@@ -78,14 +80,15 @@ class reference_int8 final : public detail::conv_int8_impl {
     p1.n = 1;
     const size_t in_img = size_t(p1.h) * p1.w * p1.ic, out_img = out_pixels(p1) * size_t(p1.oc);
     const bool u8 = L_.ci.quant.src_type == qtype::u8;
+    const int32_t zp = L_.ci.quant.src_zero_point;  // padding counts as the zero point
 #pragma omp parallel for num_threads(L_.threads) schedule(static)
     for (int n = 0; n < L_.ci.p.n; ++n) {
       int32_t* acc = acc_.data() + size_t(n) * out_img;
       if (u8)
-        conv2d_ref_u8(p1, layout::nhwc, static_cast<const uint8_t*>(src) + n * in_img, 0,
+        conv2d_ref_u8(p1, layout::nhwc, static_cast<const uint8_t*>(src) + n * in_img, zp,
                       L_.weights.data(), nullptr, acc);
       else
-        conv2d_ref_s8(p1, layout::nhwc, static_cast<const int8_t*>(src) + n * in_img, 0,
+        conv2d_ref_s8(p1, layout::nhwc, static_cast<const int8_t*>(src) + n * in_img, zp,
                       L_.weights.data(), nullptr, acc);
       for (size_t i = 0; i < out_img; ++i) {
         const size_t o = i % size_t(p1.oc), at = size_t(n) * out_img + i;
@@ -164,6 +167,13 @@ class conv_int8_kernel final : public node_kernel {
   std::string prefix_;
 };
 
+// Non-zero src / dst zero points (imported models) are supported by every implementation except
+// in combination with a fused residual (the residual pass and oneDNN's sum assume zero points 0).
+bool has_zero_points(const conv_quant_params& q) {
+  return q.src_zero_point != 0 || q.dst_zero_point != 0;
+}
+std::string zero_point_residual_reason() { return "residual add with non-zero zero points"; }
+
 // Why an SFC variant cannot run the layer ("" if it can).
 std::string sfc_reject_reason(const conv_int8_layer& L, const fastconv_algorithm& alg) {
   const conv_info& ci = L.ci;
@@ -177,6 +187,7 @@ std::string sfc_reject_reason(const conv_int8_layer& L, const fastconv_algorithm
     return "clip activation is not fused by the SFC output stage";
   if (L.has_residual && !(ci.quant.pre_residual_scale > 0.f))
     return "residual add without a calibrated pre-residual scale";
+  if (L.has_residual && has_zero_points(ci.quant)) return zero_point_residual_reason();
   bool in = false, out = false;
   for (const auto& d : fastconv_q8_input_kernels())
     in = in || (d.tile == alg.tile && d.src == ci.quant.src_type);
@@ -193,7 +204,9 @@ std::string exact_reject_reason(const conv_int8_layer& L, const fastconv_algorit
   if (ci.act == activation_kind::clip) return "clip activation is not fused by the output stage";
   if (L.has_residual && !(ci.quant.pre_residual_scale > 0.f))
     return "residual add without a calibrated pre-residual scale";
-  return fastconv_q16_unsupported_reason(alg, ci.p, L.weights.data(), ci.quant.src_type, 0);
+  if (L.has_residual && has_zero_points(ci.quant)) return zero_point_residual_reason();
+  return fastconv_q16_unsupported_reason(alg, ci.p, L.weights.data(), ci.quant.src_type,
+                                         ci.quant.src_zero_point);
 }
 
 std::string baseline_reject_reason(const conv_int8_layer& L, conv_impl_kind k) {
@@ -203,6 +216,13 @@ std::string baseline_reject_reason(const conv_int8_layer& L, conv_impl_kind k) {
     return "clip activation is not fused";
   if (k == conv_impl_kind::xnnpack_int8 && L.has_residual && !(L.ci.quant.pre_residual_scale > 0.f))
     return "residual add without a calibrated pre-residual scale";
+  if (k != conv_impl_kind::reference_int8 && L.has_residual && has_zero_points(L.ci.quant))
+    return zero_point_residual_reason();
+  // oneDNN's src zero-point compensation is not checked against zero-point padding here.
+  const conv2d_params& p = L.ci.p;
+  if (k == conv_impl_kind::onednn_int8 && L.ci.quant.src_zero_point != 0 &&
+      (p.pad_t | p.pad_l | p.pad_b | p.pad_r) != 0)
+    return "src zero point with padding";
   return "";
 }
 
@@ -338,7 +358,7 @@ void conv_int8_calibrate_sfc(const conv_int8_layer& L, const std::string& algo, 
   conv2d_params p = L.ci.p;
   p.n = std::min(images, p.n);
   if (maxabs.empty()) maxabs.assign(size_t(alg->R) * alg->R, 0.0);
-  fastconv_q8_calibrate(*alg, p, src, L.ci.quant.src_type, 0, maxabs);
+  fastconv_q8_calibrate(*alg, p, src, L.ci.quant.src_type, L.ci.quant.src_zero_point, maxabs);
 }
 
 namespace detail {

@@ -1,9 +1,12 @@
 // int8 convolution of the graph runtime: the per-layer implementation list (house style §7) and
 // the prepared kernels. A Conv node whose conv_info.quant is valid (set by quantize_graph) runs
-//   acc  = Σ src · w_q                              src u8/s8, zero point 0; w_q OIHW s8 per oc
+//   acc  = Σ (src − src_zp) · w_q                   src u8/s8; w_q OIHW s8 per oc
 //   real = src_scale · weight_scale[oc] · acc + bias[oc] (+ residual_scale · residual)
 //   real = act(real)                                 none / relu / clip
-//   dst  = saturate(round_half_even(real / dst_scale))   u8 (after relu) or s8
+//   dst  = saturate(round_half_even(real / dst_scale) + dst_zp)   u8 (after relu) or s8
+// The zero points (conv_quant_params::src_zero_point / dst_zero_point) are 0 in sfc's own scheme;
+// imported models (graph/tflite/tflite-to-graph.h) set them. Every implementation supports them
+// (padding counts as the zero point), except with a fused residual add, which needs both 0.
 // The float evaluation follows oneDNN 2.x, so that the reference and oneDNN agree byte for byte:
 //   f = (float(acc) + bias_acc[oc]) · oscale[oc],  bias_acc = bias / (src_scale · w_scale),
 //   oscale = src_scale · w_scale / dst_scale;  f += (residual_scale / dst_scale) · residual.

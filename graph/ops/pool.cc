@@ -1,4 +1,5 @@
-// Pooling on NHWC activations: MaxPool, AveragePool (pads, ceil_mode, count_include_pad),
+// Pooling on NHWC activations: MaxPool, AveragePool (pads, ceil_mode, count_include_pad; int8 as
+// below),
 // GlobalAveragePool, and ReduceMean (spatial axes {2, 3} of an NHWC tensor take the global-pool
 // path; any other axes run a generic reduction in logical order).
 #include <algorithm>
@@ -19,15 +20,29 @@ struct pool_geom {
   window2d win;
   bool is_max = true;
   bool count_include_pad = false;
+  int64_t round_center = 0;  // int8 AveragePool (attribute "round_center", below)
 };
+
+// Window element count of output pixel (oy, ox): in-bounds pixels, or with count_include_pad the
+// window clipped to the padded input.
+int64_t window_count(const pool_geom& p, int64_t oy, int64_t ox) {
+  const window2d& w = p.win;
+  const int64_t y0 = oy * w.sh - w.pad_t, x0 = ox * w.sw - w.pad_l;
+  if (p.count_include_pad) {
+    const int64_t he = std::min<int64_t>(y0 + w.kh, p.h + w.pad_b);
+    const int64_t we = std::min<int64_t>(x0 + w.kw, p.w + w.pad_r);
+    return (he - y0) * (we - x0);
+  }
+  return (std::min<int64_t>(y0 + w.kh, p.h) - std::max<int64_t>(y0, 0)) *
+         (std::min<int64_t>(x0 + w.kw, p.w) - std::max<int64_t>(x0, 0));
+}
 
 pool_geom resolve_pool(const graph& g, const node& n) {
   check_arity(n, 1, 1);
   const value& x = input(g, n, 0);
-  const bool int8 =
-      (x.desc.type == dtype::u8 || x.desc.type == dtype::s8) && n.op == op_type::max_pool;
+  const bool int8 = x.desc.type == dtype::u8 || x.desc.type == dtype::s8;
   if ((x.desc.type != dtype::f32 && !int8) || x.desc.rank() != 4)
-    fail_unsupported(n, "only f32 [N, C, H, W] inputs (u8 / s8 for MaxPool) are supported");
+    fail_unsupported(n, "only f32, u8 or s8 [N, C, H, W] inputs are supported");
   if (n.attr_int("storage_order", 0) != 0) fail_unsupported(n, "storage_order=1 is not supported");
   const std::vector<int64_t> k = n.attr_ints("kernel_shape", {});
   if (k.size() != 2) fail_unsupported(n, "kernel_shape must have 2 values");
@@ -39,6 +54,10 @@ pool_geom resolve_pool(const graph& g, const node& n) {
   p.oh = p.win.out(p.h, true), p.ow = p.win.out(p.w, false);
   p.is_max = n.op == op_type::max_pool;
   p.count_include_pad = n.attr_int("count_include_pad", 0) != 0;
+  p.round_center = n.attr_int("round_center", 0);
+  if (int8 && (p.round_center < (x.desc.type == dtype::u8 ? 0 : -128) ||
+               p.round_center > (x.desc.type == dtype::u8 ? 255 : 127)))
+    fail_invalid(n, "round_center out of the input type's range");
   return p;
 }
 
@@ -246,11 +265,62 @@ void infer_pool(graph& g, node& n) {
   set_output(g, n, 0, dtype::f32, s);
 }
 
+// int8 AveragePool (u8 / s8, output of the same type and scale): with c = round_center,
+//   y = c + round_half_away_from_zero(Σ (x − c) / count)     as the integer sum (acc ± count/2) / count
+// which is TFLite's integer AveragePool on raw int8 values (c = 128 for u8 values that hold a
+// TFLite int8 tensor plus 128, graph/tflite/tflite-to-graph.h; c = 0 for raw s8 or uint8 values).
+// sfc's own int8 scheme never feeds AveragePool int8 values (quantize-graph.cc dequantizes).
+template <class T>
+class q8_avgpool_kernel final : public node_kernel {
+ public:
+  q8_avgpool_kernel(const pool_geom& p, int threads) : p_(p), threads_(threads) {}
+  void run(const std::vector<tview>& in, const std::vector<tview>& out) override {
+    const T* x = in[0].as<T>();
+    T* y = out[0].as<T>();
+    const int64_t rows = p_.n * p_.oh;
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t n = r / p_.oh, oy = r % p_.oh;
+      std::vector<int64_t> acc(size_t(p_.c));
+      for (int64_t ox = 0; ox < p_.ow; ++ox)
+        pixel(x + n * p_.h * p_.w * p_.c, oy, ox, acc, y + ((n * p_.oh + oy) * p_.ow + ox) * p_.c);
+    }
+  }
+  std::string impl_name() const override { return "avgpool:int8"; }
+
+ private:
+  void pixel(const T* x, int64_t oy, int64_t ox, std::vector<int64_t>& acc, T* y) const {
+    const window2d& w = p_.win;
+    const int64_t y0 = oy * w.sh - w.pad_t, x0 = ox * w.sw - w.pad_l, c = p_.c;
+    const int64_t ys = std::max<int64_t>(y0, 0), ye = std::min<int64_t>(y0 + w.kh, p_.h);
+    const int64_t xs = std::max<int64_t>(x0, 0), xe = std::min<int64_t>(x0 + w.kw, p_.w);
+    std::fill(acc.begin(), acc.end(), 0);
+    for (int64_t iy = ys; iy < ye; ++iy)
+      for (int64_t ix = xs; ix < xe; ++ix) {
+        const T* px = x + (iy * p_.w + ix) * c;
+        for (int64_t k = 0; k < c; ++k) acc[size_t(k)] += int64_t(px[k]) - p_.round_center;
+      }
+    const int64_t count = std::max<int64_t>(window_count(p_, oy, ox), 1);
+    const int64_t lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+    for (int64_t k = 0; k < c; ++k) {
+      const int64_t a = acc[size_t(k)];
+      const int64_t r = a > 0 ? (a + count / 2) / count : (a - count / 2) / count;
+      y[k] = T(std::min(std::max(p_.round_center + r, lo), hi));
+    }
+  }
+  pool_geom p_;
+  int threads_;
+};
+
 std::unique_ptr<node_kernel> make_pool_kernel(const graph& g, const node& n, int threads) {
   const tensor_desc& xd = input(g, n, 0).desc;
   if (n.op == op_type::max_pool || n.op == op_type::avg_pool) {
     if (xd.layout != tensor_layout::nhwc) fail_unsupported(n, "constant image input");
     const pool_geom p = resolve_pool(g, n);
+    if (n.op == op_type::avg_pool && xd.type == dtype::u8)
+      return std::make_unique<q8_avgpool_kernel<uint8_t>>(p, threads);
+    if (n.op == op_type::avg_pool && xd.type == dtype::s8)
+      return std::make_unique<q8_avgpool_kernel<int8_t>>(p, threads);
     if (xd.type == dtype::u8) return std::make_unique<q8_maxpool_kernel<uint8_t>>(p, threads);
     if (xd.type == dtype::s8) return std::make_unique<q8_maxpool_kernel<int8_t>>(p, threads);
     return std::make_unique<pool_kernel<float>>(p, threads);
