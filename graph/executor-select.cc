@@ -70,6 +70,16 @@ void plan_sfc_calibration(executor::int8_state& st, const graph& g) {
 
 void executor::select_conv_impls(int8_state& st) {
   plan_sfc_calibration(st, g_);
+  if (st.images == 0 && st.is_auto) {
+    // A quantized model without calibration images: "auto" leaves out the SFC candidates that
+    // have no transform-domain scales (a forced SFC policy still asks for images).
+    for (auto& e : st.convs) {
+      for (conv_impl_choice& c : e.impls)
+        if (c.kind == conv_impl_kind::sfc && c.rejected.empty() && e.sfc_maxabs.count(c.variant))
+          c.rejected = "no transform-domain scales in the model and no calibration images";
+      e.sfc_maxabs.clear();
+    }
+  }
   install_baselines(st);
   calibrate_sfc(st);
   if (st.is_auto && !st.have_cache) return measure_conv_impls(st);

@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "graph/onnx/onnx.h"
+#include "graph/passes/fold-qdq.h"
 #include "graph/sfcq/sfcq.h"
+#include "graph/tflite/tflite-reader.h"
+#include "graph/tflite/tflite-to-graph.h"
 #include "graph/zoo/zoo.h"
 #include "runtime/runtime-internal.h"
 
@@ -66,12 +69,20 @@ struct loaded {
   graph g;
   sfcq_metadata meta;
 };
+// TFLite FlatBuffers carry the file identifier "TFL3" at byte 4.
+bool is_tflite(const void* data, size_t size) {
+  return size >= 8 && std::memcmp(static_cast<const char*>(data) + 4, "TFL3", 4) == 0;
+}
+
 loaded parse_model(const void* data, size_t size, const std::string& name) {
   loaded l;
   if (is_sfcq(data, size))
     l.g = sfcq_parse(data, size, &l.meta);
+  else if (is_tflite(data, size))  // int8 TFLite: a quantized graph with the model's own scales
+    l.g = tflite_to_graph(tflite::read_model(data, size, name));
   else
     l.g = onnx_import_memory(data, size, name);
+  fold_qdq(l.g);  // an ONNX QDQ / QLinearConv model becomes a quantized graph (else unchanged)
   return l;
 }
 

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "graph/onnx/onnx-proto-util.h"
+#include "graph/onnx/onnx-qlinear.h"
 #include "graph/onnx/onnx.h"
 #include "kernels/common/error.h"
 
@@ -36,6 +37,8 @@ const std::set<std::string>& allowed_attrs(op_type op) {
   static const std::set<std::string> axes = {"axes"};
   static const std::set<std::string> cos = {"value"};
   static const std::set<std::string> cast = {"to", "saturate"};
+  // Q/DQ: per-axis quantization of QDQ models (folded by graph/passes/fold-qdq.h).
+  static const std::set<std::string> quant = {"axis"};
   switch (op) {
     case op_type::conv: return conv;
     case op_type::batch_norm: return bn;
@@ -57,6 +60,8 @@ const std::set<std::string>& allowed_attrs(op_type op) {
     case op_type::squeeze: return axes;
     case op_type::constant_of_shape: return cos;
     case op_type::cast: return cast;
+    case op_type::quantize_linear:
+    case op_type::dequantize_linear: return quant;
     default: return none;
   }
 }
@@ -133,8 +138,10 @@ struct importer {
     if (!default_domain(np.domain()))
       throw error(error::unsupported, label + ": operator domain '" + np.domain() + "' is not supported");
     if (np.op_type() == "Constant") return add_constant_node(np, label);
-    op_type op;
-    if (!op_type_from_onnx(np.op_type(), &op))
+    // QLinearConv: imported as a Conv node, then expanded into its QDQ form (onnx-qlinear.h).
+    const bool qlinear = np.op_type() == "QLinearConv";
+    op_type op = op_type::conv;
+    if (!qlinear && !op_type_from_onnx(np.op_type(), &op))
       throw error(error::unsupported, label + ": operator '" + np.op_type() + "' is not supported");
     std::vector<int> outs;
     for (const std::string& o : np.output()) outs.push_back(o.empty() ? define(name + ":unused" + std::to_string(outs.size()), label) : define(o, label));
@@ -157,6 +164,7 @@ struct importer {
         throw error(error::unsupported, label + ": attribute '" + a.name() + "' is not supported");
       n.attrs[a.name()] = attribute_from_proto(a, label + " attribute '" + a.name() + "'");
     }
+    if (qlinear) expand_qlinear_conv(g, k, label);
   }
 };
 

@@ -203,6 +203,15 @@ preprocess_config imagenet_tflite_config(int size) {
   return c;
 }
 
+preprocess_config raw_config(int size) {
+  preprocess_config c;
+  c.mode = resize_mode::none;
+  c.crop_size = c.resize_size = size;
+  for (int k = 0; k < 3; ++k) c.mean[k] = 0.f, c.stddev[k] = 1.f;
+  c.divisor = 1.f;
+  return c;
+}
+
 preprocess_config cifar_config() {
   preprocess_config c;
   c.mode = resize_mode::none;

@@ -46,6 +46,8 @@ preprocess_config imagenet_torchvision_config();
 preprocess_config imagenet_tflite_config(int size);
 // CIFAR-10: exact 32x32 input, no resize, ImageNet-style mean/std as given, NCHW.
 preprocess_config cifar_config();
+// Raw pixel values 0..255 (mean 0, std 1, divisor 1), no resize, size x size, NCHW.
+preprocess_config raw_config(int size);
 
 // Throws sfc::error(invalid_argument) for out-of-range sizes, fractions or zero std/divisor.
 void validate_preprocess_config(const preprocess_config& cfg);

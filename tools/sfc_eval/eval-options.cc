@@ -39,7 +39,8 @@ const char* kUsage =
     "  --batch N  --threads N  inference batch and threads (default 1, 1)\n"
     "  --decode-threads N      image decoding workers (default: all cores)\n"
     "preprocessing (default auto: 32x32 models get cifar, others torchvision imagenet at their size):\n"
-    "  --preprocess auto|imagenet|cifar|tflite  --resize N  --crop N  --mean a,b,c  --std a,b,c  --bgr\n"
+    "  --preprocess auto|imagenet|cifar|tflite|raw  --resize N  --crop N  --mean a,b,c  --std a,b,c  --bgr\n"
+    "                          (raw: pixel values 0..255, no resize: int8 TFLite models like ResNet-8)\n"
     "output:\n"
     "  --report-md FILE  --json FILE  --svg FILE  (results table always on stdout)\n"
     "  --progress / --quiet    progress bar on stderr (default: when stderr is a terminal)\n";
@@ -170,8 +171,9 @@ eval_options parse_eval_options(int argc, char** argv) {
     else if (a == "--decode-threads") o.decode_threads = to_int(a, val(), 1, 1024);
     else if (a == "--preprocess") {
       o.preprocess = val();
-      if (o.preprocess != "auto" && o.preprocess != "imagenet" && o.preprocess != "cifar" && o.preprocess != "tflite")
-        sfc::throw_invalid("--preprocess must be auto, imagenet, cifar or tflite, got '" + o.preprocess + "'");
+      if (o.preprocess != "auto" && o.preprocess != "imagenet" && o.preprocess != "cifar" && o.preprocess != "tflite" &&
+          o.preprocess != "raw")
+        sfc::throw_invalid("--preprocess must be auto, imagenet, cifar, tflite or raw, got '" + o.preprocess + "'");
     } else if (a == "--resize") o.resize = to_int(a, val(), 1, 32768);
     else if (a == "--crop") o.crop = to_int(a, val(), 1, 32768);
     else if (a == "--mean") to_triple(a, val(), o.mean), o.mean_set = true;
@@ -199,6 +201,7 @@ sfc::preprocess_config make_preprocess(const eval_options& o, int h, int w) {
   if (mode == "auto") mode = h == 32 && w == 32 ? "cifar" : "imagenet";
   sfc::preprocess_config c = mode == "cifar" ? sfc::cifar_config()
                              : mode == "tflite" ? sfc::imagenet_tflite_config(h)
+                             : mode == "raw"    ? sfc::raw_config(h)
                                                 : sfc::imagenet_torchvision_config();
   if (mode == "imagenet" && h != 224) {  // keep torchvision's 256/224 ratio for other sizes
     c.crop_size = h;

@@ -167,8 +167,12 @@ void classify(const float* logits, int classes, int label, int* top1, int* rank)
   int best = 0, r = 0;
   for (int c = 1; c < classes; c++)
     if (logits[c] > logits[best]) best = c;
+  // Ties rank by class index, as the arg-max above (int8 outputs such as a quantized softmax
+  // tie often; a tie must not count as correct for several classes).
   for (int c = 0; c < classes; c++)
-    if (label >= 0 && label < classes && logits[c] > logits[label]) r++;
+    if (label >= 0 && label < classes &&
+        (logits[c] > logits[label] || (logits[c] == logits[label] && c < label)))
+      r++;
   *top1 = best;
   *rank = label >= 0 && label < classes ? r : classes;
 }
@@ -304,6 +308,7 @@ eval_summary run_eval(const sfc::graph& model, const eval_options& o, const deco
     sfc::executor_options eo;
     eo.threads = o.threads, eo.reuse_memory = false;
     eo.log = [&ref_notes](const std::string& l) { ref_notes.push_back(l); };
+    if (model.quantized) eo.prec = sfc::precision::int8, eo.int8.policy = "reference";
     ref = std::make_unique<sfc::executor>(model, input_shapes(model, 1), eo);
     s.classes = int(ref->output_desc(0).shape.back());
     const sfc::graph& g = ref->prepared_graph();
@@ -328,9 +333,10 @@ eval_summary run_eval(const sfc::graph& model, const eval_options& o, const deco
     }
     s.configs.push_back(std::move(r));
   }
-  const config_result* fp = nullptr;
+  const config_result* fp = nullptr;  // fp32, or for a quantized model its first configuration
   for (const auto& r : s.configs)
     if (!r.cfg.int8 && r.error.empty()) fp = &r;
+  if (model.quantized && !s.configs.empty() && s.configs[0].error.empty()) fp = &s.configs[0];
   for (auto& r : s.configs) {
     if (!fp || !r.error.empty()) continue;
     size_t same = 0;

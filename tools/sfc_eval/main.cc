@@ -15,6 +15,9 @@
 #include <vector>
 
 #include "graph/onnx/onnx.h"
+#include "graph/passes/fold-qdq.h"
+#include "graph/tflite/tflite-reader.h"
+#include "graph/tflite/tflite-to-graph.h"
 #include "graph/zoo/zoo.h"
 #include "kernels/common/error.h"
 #include "tools/common/dataset.h"
@@ -25,9 +28,22 @@
 
 namespace {
 
+// TFLite FlatBuffers carry "TFL3" at byte 4.
+bool is_tflite_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char b[8] = {};
+  return f.read(b, 8) && std::string(b + 4, 4) == "TFL3";
+}
+
 sfc::graph load_model(const std::string& name) {
   const bool builtin = name.find('.') == std::string::npos && name.find('/') == std::string::npos;
-  if (!builtin) return sfc::onnx_import_file(name);
+  if (!builtin && is_tflite_file(name))  // int8 TFLite: a quantized graph with its own scales
+    return sfc::tflite_to_graph(sfc::tflite::load_model(name));
+  if (!builtin) {
+    sfc::graph g = sfc::onnx_import_file(name);
+    sfc::fold_qdq(g);  // ONNX QDQ / QLinearConv models run as quantized graphs
+    return g;
+  }
   sfc::zoo_model zm;
   if (!sfc::zoo_model_from_name(name, &zm))
     throw sfc::error(sfc::error::invalid_argument,
@@ -100,9 +116,26 @@ int run(int argc, char** argv) {
   if (in.size() != 4 || in[1] != 3 || in[2] <= 0 || in[3] <= 0)
     throw sfc::error(sfc::error::unsupported, o.model + ": expected an input [N, 3, H, W] with static H and W, got " + sfc::shape_str(in));
   const int h = int(in[2]), w = int(in[3]);
-  // Agreement needs the fp32 predictions: fp32 runs first whenever it is missing.
-  if (std::none_of(o.configs.begin(), o.configs.end(), [](const sfc_eval::eval_config& c) { return !c.int8; }))
+  if (model.quantized) {
+    // A model quantized elsewhere (TFLite int8): no fp32 twin. fp32 / +tune configurations are
+    // dropped; agreement is against the first configuration (put int8:reference first for the
+    // model's own semantics), and the per-layer error against fp32 is off.
+    const size_t before = o.configs.size();
+    o.configs.erase(std::remove_if(o.configs.begin(), o.configs.end(),
+                                   [](const sfc_eval::eval_config& c) { return !c.int8 || c.tuned; }),
+                    o.configs.end());
+    if (o.configs.size() != before && !o.quiet)
+      std::fprintf(stderr, "sfc_eval: %s is already quantized: fp32 and +tune configurations skipped\n",
+                   o.model.c_str());
+    if (o.configs.empty())
+      throw sfc::error(sfc::error::invalid_argument,
+                       o.model + " is already quantized: give int8 configurations, e.g. "
+                                 "--configs int8:reference,int8:onednn,int8:sfc6_7x7_3x3");
+    o.mse_images = 0;
+  } else if (std::none_of(o.configs.begin(), o.configs.end(), [](const sfc_eval::eval_config& c) { return !c.int8; })) {
+    // Agreement needs the fp32 predictions: fp32 runs first whenever it is missing.
     o.configs.insert(o.configs.begin(), {"fp32", false, "", 32});
+  }
   o.ds.raw_height = o.input_h ? o.input_h : h;
   o.ds.raw_width = o.input_w ? o.input_w : w;
   const sfc::dataset ds = sfc::open_dataset(o.data, o.ds);

@@ -14,11 +14,12 @@ const char* kUsage =
     "                 [--labels FILE] [--top-k K] [--batch N] [--threads N]\n"
     "                 [--precision fp32|int8] [--impl auto|onednn|xnnpack|reference|<algorithm>]\n"
     "                 [--bits 8|6|4] [--calib PATH] [--calib-count N]\n"
-    "                 [--preprocess imagenet|cifar|tflite] [--resize N] [--crop N]\n"
+    "                 [--preprocess imagenet|cifar|tflite|raw] [--resize N] [--crop N]\n"
     "                 [--mean a,b,c] [--std a,b,c] [--bgr] [--json FILE|-] IMAGE_OR_FOLDER...\n"
     "Default preprocessing: a .sfcq model's own (recorded by sfc_quantize), else torchvision\n"
     "ImageNet (resize shorter side 256, center crop 224,\n"
-    "mean/std normalisation); cifar: 32x32 input, no resize, same mean/std (akamaster).\n";
+    "mean/std normalisation); cifar: 32x32 input, no resize, same mean/std (akamaster); raw: pixel\n"
+    "values 0..255 at the model's input size, no resize (int8 TFLite models such as MLPerf-Tiny ResNet-8).\n";
 
 int to_int(const std::string& flag, const std::string& v, int lo, int hi) {
   char* end = nullptr;
@@ -73,7 +74,8 @@ infer_options parse_infer_options(int argc, char** argv) {
       if (p == "imagenet") o.pre = sfc::imagenet_torchvision_config();
       else if (p == "cifar") o.pre = sfc::cifar_config();
       else if (p == "tflite") o.pre = sfc::imagenet_tflite_config(224);
-      else sfc::throw_invalid("--preprocess must be imagenet, cifar or tflite, got '" + p + "'");
+      else if (p == "raw") o.pre = sfc::raw_config(32), o.crop_from_model = true;
+      else sfc::throw_invalid("--preprocess must be imagenet, cifar, tflite or raw, got '" + p + "'");
       o.pre.bgr = bgr;
       o.pre_set = true;
     } else if (!a.empty() && a[0] == '-') sfc::throw_invalid("unknown option '" + a + "'");
@@ -82,7 +84,7 @@ infer_options parse_infer_options(int argc, char** argv) {
   if (o.model.empty()) sfc::throw_invalid("--model is required (see --help)");
   if (o.inputs.empty()) sfc::throw_invalid("no input images given");
   if (resize > 0) o.pre.resize_size = resize;
-  if (crop > 0) o.pre.crop_size = crop;
+  if (crop > 0) o.pre.crop_size = crop, o.crop_from_model = false;
   for (int c = 0; c < 3; c++) {
     if (mean_set) o.pre.mean[c] = mean[c];
     if (std_set) o.pre.stddev[c] = stdv[c];

@@ -14,6 +14,7 @@ struct infer_options {
   int top_k = 5, batch = 1, threads = 1, bits = 8, calib_count = 16;
   bool int8 = false;
   bool pre_set = false;  // a preprocessing flag was given (else a .sfcq file's own is used)
+  bool crop_from_model = false;  // --preprocess raw without --crop: the model's input size
 };
 
 // Throws sfc::error(invalid_argument) with a clear message for bad flags; prints usage and exits

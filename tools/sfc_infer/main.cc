@@ -118,9 +118,11 @@ int run(int argc, char** argv) {
   const bool builtin = o.model.find('.') == std::string::npos && o.model.find('/') == std::string::npos;
   check(builtin ? sfc_model_create_builtin(ctx, o.model.c_str(), &mopt, &model)
                 : sfc_model_load_file(ctx, o.model.c_str(), &mopt, &model), "loading the model");
-  const sfc::preprocess_config pre = o.pre_set ? o.pre : preprocess_from_model(model, o.pre);
+  sfc::preprocess_config pre = o.pre_set ? o.pre : preprocess_from_model(model, o.pre);
   sfc_tensor_desc in;
   check(sfc_model_input_desc(model, 0, &in), "sfc_model_input_desc");
+  if (o.crop_from_model && in.rank == 4 && in.dims[2] == in.dims[3] && in.dims[2] > 0)
+    pre.crop_size = pre.resize_size = int(in.dims[2]);
   size_t per_image = 1;
   for (uint32_t d = 1; d < in.rank; d++) per_image *= size_t(in.dims[d]);
   sfc_session session = nullptr;

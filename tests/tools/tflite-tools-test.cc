@@ -1,0 +1,57 @@
+// The tools on an int8 TFLite model (MLPerf-Tiny ResNet-8): sfc_eval, sfc_infer and sfc_bench
+// load it through the same loaders as ONNX / .sfcq models (content sniffing), run it with its own
+// scales, and give TFLite's top-1 (85.0 % on the 200 lossless CIFAR images).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+std::string data(const std::string& rel) { return std::string(SFC_DATA_DIR) + "/" + rel; }
+const std::string kModel = "cifar10_resnet8_int8_mlperftiny/pretrainedResnet_quant.tflite";
+
+int run(const std::string& cmd, std::string* out) {
+  const std::string f = "/tmp/sfc_tflite_tools_" + std::to_string(getpid());
+  const int rc = std::system((cmd + " >" + f + " 2>&1").c_str());
+  std::ifstream in(f);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  std::remove(f.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+TEST(TfliteTools, EvalInferBench) {
+  if (!std::ifstream(data(kModel)).good()) GTEST_SKIP() << "shared data not found at " << SFC_DATA_DIR;
+  std::string out;
+  // sfc_eval: the model's own arithmetic on reference and oneDNN kernels; fp32 is skipped.
+  ASSERT_EQ(run(std::string(SFC_EVAL_BIN) + " --model " + data(kModel) + " --data " +
+                    data("cifar10_test_lossless200_eembc/images_u8_nhwc_200x32x32x3.bin") +
+                    " --raw-labels " + data("cifar10_test_lossless200_eembc/labels_200.txt") +
+                    " --preprocess raw --configs fp32,int8:onednn,int8:reference --quiet",
+                &out),
+            0)
+      << out;
+  EXPECT_EQ(out.find("| fp32 |"), std::string::npos) << out;  // no fp32 twin of a TFLite int8 model
+  for (const char* row : {"| int8:onednn | 85.00 |", "| int8:reference | 85.00 |"})
+    EXPECT_NE(out.find(row), std::string::npos) << row << "\n" << out;
+  // sfc_infer: a cat image is class 3.
+  ASSERT_EQ(run(std::string(SFC_INFER_BIN) + " --model " + data(kModel) + " --preprocess raw --top-k 1 " +
+                    data("cifar10_test_jpeg300_yoongikim/images/cat/0000.jpg"),
+                &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("(class 3)"), std::string::npos) << out;
+  // sfc_bench: the three pipelines load and run it.
+  ASSERT_EQ(run(std::string(SFC_BENCH_BIN) + " --model " + data(kModel) + " --runs 3 --warmup 1 --threads 1", &out), 0)
+      << out;
+  EXPECT_EQ(out.find("n/a"), std::string::npos) << out;
+}
+
+}  // namespace
