@@ -32,9 +32,12 @@ std::vector<layer_data> collect_layer_data(const sfc::graph& model, const sfc::g
     sfc::shape_t s = sfc::input_shapes_with_batch(q, count).at(0);
     return s;
   }();
+  // The reference outputs: the fp32 model's, or for a model quantized elsewhere (TFLite, QDQ)
+  // its own int8 semantics on the reference kernels (dequantized below).
   sfc::executor_options fo;
   fo.threads = threads, fo.reuse_memory = false;
   fo.log = [](const std::string&) {};
+  if (model.quantized) fo.prec = sfc::precision::int8, fo.int8.policy = "reference";
   sfc::executor f(model, {shape}, fo);
   f.set_input(0, images.data(), layout);
   f.run();
@@ -62,8 +65,19 @@ std::vector<layer_data> collect_layer_data(const sfc::graph& model, const sfc::g
         fg.values[size_t(fv)].desc.layout != d.dst_desc.layout)
       throw sfc::error(sfc::error::internal,
                        "sfc_quantize: no fp32 twin of " + n.label() + "'s output");
-    const auto* r = static_cast<const float*>(f.value_data(fv));
-    d.ref.assign(r, r + fg.values[size_t(fv)].desc.numel());
+    const sfc::value& rv = fg.values[size_t(fv)];
+    d.ref.resize(size_t(rv.desc.numel()));
+    if (rv.desc.type == sfc::dtype::f32) {
+      const auto* r = static_cast<const float*>(f.value_data(fv));
+      std::copy(r, r + d.ref.size(), d.ref.begin());
+    } else {  // an int8 conv output of the reference run: real = scale · (q − zero point)
+      const sfc::conv_quant_params& rq = fg.nodes.at(size_t(rv.producer)).conv.quant;
+      const auto* r = static_cast<const uint8_t*>(f.value_data(fv));
+      for (size_t i = 0; i < d.ref.size(); ++i) {
+        const int v = rv.desc.type == sfc::dtype::u8 ? int(r[i]) : int(int8_t(r[i]));
+        d.ref[i] = rq.dst_scale * float(v - rq.dst_zero_point);
+      }
+    }
     out.push_back(std::move(d));
   }
   return out;
@@ -99,7 +113,8 @@ double layer_rel_mse(const layer_data& d, const sfc::conv_int8_layer& L,
   const size_t images = size_t(std::max(d.L.ci.p.n, 1)), per = d.ref.size() / images;
   double num[2] = {0, 0}, den[2] = {0, 0};
   for (size_t i = 0; i < d.ref.size(); ++i) {
-    const double q = u8 ? double(dst[i]) : double(static_cast<int8_t>(dst[i]));
+    const double q = (u8 ? double(dst[i]) : double(static_cast<int8_t>(dst[i]))) -
+                     double(L.ci.quant.dst_zero_point);
     const double e = q * s - d.ref[i];
     const size_t h = (i / per) % 2;  // even / odd images
     num[h] += e * e, den[h] += double(d.ref[i]) * d.ref[i];

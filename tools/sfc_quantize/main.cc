@@ -13,6 +13,9 @@
 
 #include "graph/executor.h"
 #include "graph/onnx/onnx.h"
+#include "graph/passes/fold-qdq.h"
+#include "graph/tflite/tflite-reader.h"
+#include "graph/tflite/tflite-to-graph.h"
 #include "graph/sfcq/sfcq.h"
 #include "graph/zoo/zoo.h"
 #include "kernels/common/error.h"
@@ -29,7 +32,13 @@ using sfc_tools::quantize_options;
 sfc::graph load_model(const std::string& m) {
   sfc::zoo_model z;
   if (sfc::zoo_model_from_name(m, &z)) return sfc::zoo_build(z);
-  return sfc::onnx_import_file(m);
+  std::ifstream f(m, std::ios::binary);
+  char head[8] = {};
+  if (f.read(head, 8) && std::string(head + 4, 4) == "TFL3")  // int8 TFLite
+    return sfc::tflite_to_graph(sfc::tflite::load_model(m));
+  sfc::graph g = sfc::onnx_import_file(m);
+  sfc::fold_qdq(g);  // ONNX QDQ / QLinearConv: a quantized graph
+  return g;
 }
 
 class progress {
@@ -105,6 +114,7 @@ int run(int argc, char** argv) {
                        sfc::shape_str(in_shape));
   sfc::preprocess_config pre = o.pre;
   if (!o.pre_set && in_shape[2] == 32 && in_shape[3] == 32) pre = sfc::cifar_config();
+  if (o.crop_from_model) pre.crop_size = pre.resize_size = int(in_shape[2]);
   pre.layout = sfc::image_layout::nhwc;
   const size_t per_image = size_t(3 * in_shape[2] * in_shape[3]);
   int count = 0;

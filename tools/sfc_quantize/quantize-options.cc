@@ -23,13 +23,15 @@ const char* kUsage =
     "                    [--tune search|none] [--scales free|pow2] [--tune-images N (32)]\n"
     "                    [--error-budget R (0.05)] [--compare ALGO,...] [--report-md FILE]\n"
     "                    [--json FILE] [--threads N] [--batch N] [--quiet]\n"
-    "                    [--preprocess imagenet|cifar|tflite] [--resize N] [--crop N]\n"
+    "                    [--preprocess imagenet|cifar|tflite|raw] [--resize N] [--crop N]\n"
     "                    [--mean a,b,c] [--std a,b,c] [--bgr]\n"
     "Calibrates an fp32 model (BN folded, per-channel int8 weights, per-tensor activations),\n"
     "picks an implementation per conv (--algo; auto = fastest within the error budget), sets the\n"
     "transform-domain scales of the SFC / Winograd layers (granularity, fine-tuned against the\n"
     "fp32 layer outputs) and writes a quantized model file plus a per-layer report.\n"
-    "Default preprocessing: cifar for 32x32 models, else torchvision ImageNet.\n";
+    "Default preprocessing: cifar for 32x32 models, else torchvision ImageNet; raw = pixel values.\n"
+    "Models quantized elsewhere (int8 TFLite, ONNX QDQ) keep their scales: only the per-layer\n"
+    "implementations and transform-domain scales are chosen, against the model's own int8 results.\n";
 
 int to_int(const std::string& flag, const std::string& v, int lo, int hi) {
   char* end = nullptr;
@@ -132,7 +134,8 @@ quantize_options parse_quantize_options(int argc, char** argv) {
       if (p == "imagenet") o.pre = sfc::imagenet_torchvision_config();
       else if (p == "cifar") o.pre = sfc::cifar_config();
       else if (p == "tflite") o.pre = sfc::imagenet_tflite_config(224);
-      else sfc::throw_invalid("--preprocess must be imagenet, cifar or tflite, got '" + p + "'");
+      else if (p == "raw") o.pre = sfc::raw_config(32), o.crop_from_model = true;
+      else sfc::throw_invalid("--preprocess must be imagenet, cifar, tflite or raw, got '" + p + "'");
       o.pre.bgr = bgr;
       o.pre_set = true;
     } else sfc::throw_invalid("unknown option '" + a + "' (see --help)");
@@ -155,7 +158,7 @@ quantize_options parse_quantize_options(int argc, char** argv) {
   if (access(dir.c_str(), W_OK) != 0)
     sfc::throw_invalid("--out: cannot write into '" + dir + "'");
   if (resize > 0) o.pre.resize_size = resize;
-  if (crop > 0) o.pre.crop_size = crop;
+  if (crop > 0) o.pre.crop_size = crop, o.crop_from_model = false;
   for (int c = 0; c < 3; c++) {
     if (mean_set) o.pre.mean[c] = mean[c];
     if (std_set) o.pre.stddev[c] = stdv[c];

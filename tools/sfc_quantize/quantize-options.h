@@ -32,6 +32,7 @@ struct quantize_options {
   std::string report_md, json;
   sfc::preprocess_config pre;
   bool pre_set = false;  // preprocessing given explicitly (else from the model: CIFAR or ImageNet)
+  bool crop_from_model = false;  // --preprocess raw: the model's input size
   int threads = 1, batch = 1;
   bool quiet = false;
 };

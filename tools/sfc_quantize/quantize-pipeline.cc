@@ -29,6 +29,10 @@ quantize_result quantize_model(const sfc::graph& model, const std::vector<float>
   eo.int8.max_rel_error = s.error_budget;
   eo.int8.calibration.images = images;
   eo.int8.calibration.layout = s.layout;
+  // A model quantized elsewhere (TFLite int8, ONNX QDQ) keeps its spatial scales: only the
+  // implementations and the transform-domain scales are chosen here, against its own int8
+  // results on the reference kernels instead of an fp32 twin.
+  if (model.quantized && s.log) s.log("sfc_quantize: the model is already quantized: keeping its scales");
   eo.log = [&](const std::string& l) {
     if (s.log && l.rfind("sfc dispatch:", 0) != 0) s.log(l);
   };

@@ -1,0 +1,165 @@
+// MobileNet v2 1.0 224 quant (Coral, TF1 quantization-aware, uint8) on the graph executor
+// (graph/tflite/tflite-to-graph.h), compared with the reference interpreter (bit-exact with
+// TFLite, tflite-ref-test.cc). Its weights are uint8 with non-zero zero points, so every CONV_2D
+// and DEPTHWISE_CONV_2D runs in f32 between DequantizeLinear and QuantizeLinear: the outputs are
+// on the TFLite grid but not bit-exact (TFLite's uint8 kernels requantize in fixed point).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "graph-test-util.h"
+#include "graph/executor.h"
+#include "graph/tflite/tflite-int8-ref.h"
+#include "graph/tflite/tflite-to-graph.h"
+#include "int8-test-util.h"
+#include "tools/common/image.h"
+#include "tools/common/npy.h"
+#include "tools/common/preprocess.h"
+
+namespace {
+
+namespace tfl = sfc::tflite;
+
+const char* kModel = "imagenet_mobilenet_tflite_coral/mobilenet_v2_1.0_224_quant.tflite";
+const char* kFirst8 = "imagenet_samples_eliSchwartz250/preprocessed_first8_u8_nhwc_8x224x224x3.bin";
+const char* kTfliteOut = "imagenet_samples_eliSchwartz250/ref_mobilenet_tflite_wasm_outputs.npz";
+const char* kLabels = "imagenet_samples_eliSchwartz250/labels.csv";
+constexpr int kSize = 224, kClasses = 1001, kBatch = 8;
+constexpr size_t kPerImage = size_t(kSize) * kSize * 3;
+constexpr int kMoreImages = 48;  // the first 48 of the 250, in labels.csv order
+
+struct stats {
+  int64_t n = 0, equal = 0, within1 = 0, images = 0, top1 = 0;
+  int max_diff = 0;
+  void add(const uint8_t* ours, const uint8_t* ref) {
+    for (int k = 0; k < kClasses; ++k) {
+      const int d = std::abs(int(ours[k]) - int(ref[k]));
+      equal += d == 0, within1 += d <= 1, max_diff = std::max(max_diff, d);
+    }
+    n += kClasses, ++images;
+    top1 += std::max_element(ours, ours + kClasses) - ours ==
+            std::max_element(ref, ref + kClasses) - ref;
+  }
+  void print(const char* what) const {
+    std::printf("%s: %lld/%lld bytes equal (%.2f%%), %.3f%% within +-1 LSB, max diff %d, top-1 "
+                "agreement %lld/%lld\n",
+                what, (long long)equal, (long long)n, 100.0 * equal / n, 100.0 * within1 / n,
+                max_diff, (long long)top1, (long long)images);
+  }
+};
+
+// Runs `count` NHWC uint8 images through the executor in batches of 8 (threads 1, reference
+// policy: there is no int8 conv in this graph); returns the TFLite output bytes.
+std::vector<uint8_t> run_executor(const tfl::model& m, const std::vector<uint8_t>& pixels) {
+  const sfc::graph g = sfc::tflite_to_graph(m);
+  sfc::executor_options o = sfc_test::make_int8_options("reference", {});
+  sfc::executor ex(g, {{kBatch, 3, kSize, kSize}}, o);
+  const tfl::tensor& xt = m.tensors[size_t(m.inputs[0])];
+  const tfl::tensor& yt = m.tensors[size_t(m.outputs[0])];
+  const float xs = xt.quant.scale[0], ys = yt.quant.scale[0];
+  const int xzp = int(xt.quant.zero_point[0]), yzp = int(yt.quant.zero_point[0]);
+  const size_t count = pixels.size() / kPerImage;
+  std::vector<uint8_t> out;
+  std::vector<float> x(kBatch * kPerImage, 0.f), y(kBatch * kClasses);
+  for (size_t first = 0; first < count; first += kBatch) {
+    const size_t nb = std::min<size_t>(kBatch, count - first);
+    for (size_t j = 0; j < nb * kPerImage; ++j)
+      x[j] = xs * float(int(pixels[first * kPerImage + j]) - xzp);  // (q - 128) / 128, exact
+    ex.set_input(0, x.data(), sfc::tensor_layout::nhwc);
+    ex.run();
+    ex.get_output(0, y.data());
+    for (size_t j = 0; j < nb * kClasses; ++j) {
+      const long q = std::lrint(y[j] / ys) + yzp;
+      EXPECT_LE(std::fabs(float(q - yzp) * ys - y[j]), 1e-6f) << "output not on the TFLite grid";
+      out.push_back(uint8_t(std::min(255L, std::max(0L, q))));
+    }
+  }
+  return out;
+}
+
+TEST(TfliteMobileNet, V2ConvertsWithF32Convs) {
+  SFC_REQUIRE_DATA(sfc_test::data_path(kModel));
+  const tfl::model m = tfl::load_model(sfc_test::data_path(kModel));
+  const sfc::graph g = sfc::tflite_to_graph(m);
+  EXPECT_TRUE(g.quantized);
+  int f32_convs = 0, int8_convs = 0;
+  for (const sfc::node& n : g.nodes)
+    if (n.op == sfc::op_type::conv) (n.conv.quant.valid ? int8_convs : f32_convs)++;
+  EXPECT_EQ(int8_convs, 0);       // uint8 weights with zero points: no int8 conv
+  EXPECT_EQ(f32_convs, 36 + 17);  // CONV_2D + DEPTHWISE_CONV_2D
+}
+
+// The 8 exactly preprocessed images: executor vs the reference interpreter, byte for byte.
+TEST(TfliteMobileNet, V2First8AgreesWithTheReferenceInterpreter) {
+  SFC_REQUIRE_DATA(sfc_test::data_path(kModel));
+  SFC_REQUIRE_DATA(sfc_test::data_path(kFirst8));
+  const tfl::model m = tfl::load_model(sfc_test::data_path(kModel));
+  const std::vector<uint8_t> pixels = sfc_test::read_bytes(sfc_test::data_path(kFirst8));
+  ASSERT_EQ(pixels.size(), 8 * kPerImage);
+  tfl::ref_interpreter it(m);
+  std::vector<uint8_t> ref;
+  for (size_t i = 0; i < 8; ++i) {
+    it.set_input(0, pixels.data() + i * kPerImage, kPerImage);
+    it.run();
+    ref.insert(ref.end(), it.output(0).begin(), it.output(0).end());
+  }
+  const std::vector<uint8_t> ours = run_executor(m, pixels);
+  ASSERT_EQ(ours.size(), ref.size());
+  stats s;
+  for (size_t i = 0; i < 8; ++i) s.add(ours.data() + i * kClasses, ref.data() + i * kClasses);
+  s.print("MobileNet v2 quant, executor vs reference interpreter, first 8 images");
+  // MEASURED_FIRST8
+  EXPECT_GE(s.within1 * 100, s.n * 99);
+  EXPECT_EQ(s.top1, 8);
+}
+
+// The TFLite outputs [250, 1001] of ref_mobilenet_tflite_wasm_outputs.npz for this model (the
+// reference interpreter reproduces them exactly, tflite-ref-test.cc); rows in labels.csv order.
+std::vector<uint8_t> tflite_outputs() {
+  const std::vector<uint8_t> zip = sfc_test::read_bytes(sfc_test::data_path(kTfliteOut));
+  const std::string key = "mobilenet_v2_1.0_224_quant.npy";
+  const auto name_at = std::search(zip.begin(), zip.end(), key.begin(), key.end());
+  const uint8_t magic[] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
+  const auto npy = std::search(name_at, zip.end(), magic, magic + 6);
+  if (zip.end() - npy < 10) return {};
+  const size_t header = 10 + size_t(npy[8]) + 256 * size_t(npy[9]);
+  if (size_t(zip.end() - npy) < header + 250 * kClasses) return {};
+  const sfc::npy_array a = sfc::npy_parse(&*npy, header + 250 * kClasses, key);
+  if (a.shape_str() != "(250, 1001)" || a.dtype != sfc::npy_dtype::u1) return {};
+  return std::vector<uint8_t>(a.as<uint8_t>(), a.as<uint8_t>() + 250 * kClasses);
+}
+
+// More sample images, decoded and preprocessed as in SOURCE.md (central 87.5 % crop, PIL
+// bilinear resize: sfc::imagenet_tflite_config, exact on the first 8), against TFLite's bytes.
+TEST(TfliteMobileNet, V2MoreImagesAgreeWithTflite) {
+  SFC_REQUIRE_DATA(sfc_test::data_path(kModel));
+  SFC_REQUIRE_DATA(sfc_test::data_path(kTfliteOut));
+  SFC_REQUIRE_DATA(sfc_test::data_path(kLabels));
+  const std::vector<uint8_t> ref = tflite_outputs();
+  ASSERT_EQ(ref.size(), 250u * kClasses);
+  const std::string dir = sfc_test::data_path("imagenet_samples_eliSchwartz250/");
+  std::ifstream list(dir + "labels.csv");
+  std::string line;
+  std::getline(list, line);  // header
+  std::vector<uint8_t> pixels;
+  const sfc::preprocess_config cfg = sfc::imagenet_tflite_config(kSize);
+  std::vector<uint8_t> u(kPerImage);
+  while (int(pixels.size() / kPerImage) < kMoreImages && std::getline(list, line)) {
+    const sfc::image im = sfc::load_image(dir + line.substr(0, line.find(',')));
+    sfc::pack_u8(sfc::preprocess_geometry(im, cfg), cfg, u.data());
+    pixels.insert(pixels.end(), u.begin(), u.end());
+  }
+  ASSERT_EQ(pixels.size(), size_t(kMoreImages) * kPerImage);
+  const std::vector<uint8_t> ours = run_executor(tfl::load_model(sfc_test::data_path(kModel)), pixels);
+  stats s;
+  for (size_t i = 0; i < size_t(kMoreImages); ++i)
+    s.add(ours.data() + i * kClasses, ref.data() + i * kClasses);
+  s.print("MobileNet v2 quant, executor vs TFLite, first sample images (preprocessed here)");
+  // MEASURED_MORE
+  EXPECT_GE(s.within1 * 100, s.n * 99);
+}
+
+}  // namespace
