@@ -62,6 +62,7 @@ class converter {
   explicit converter(const tfl::model& m) : m_(m) {
     q_.assign(m.tensors.size(), -1);
     f_.assign(m.tensors.size(), -1);
+    i_.assign(m.tensors.size(), -1);
   }
 
   graph run() {
@@ -314,6 +315,157 @@ class converter {
     return g_.add_constant(vname(wt, "/oihw"), t);
   }
 
+  // Real value of weight element i of tensor w (int8, or uint8 with a zero point), channel ch.
+  static float weight_real(const tfl::tensor& w, int64_t i, int64_t ch) {
+    const size_t k = w.quant.per_channel() ? size_t(ch) : 0;
+    const int32_t z = int32_t(w.quant.zero_point.empty() ? 0 : w.quant.zero_point[k]);
+    const int32_t q = w.type == tfl::tensor_type::uint8 ? int32_t(w.data[size_t(i)])
+                                                        : int32_t(int8_t(w.data[size_t(i)]));
+    return float(double(w.quant.scale[k]) * double(q - z));
+  }
+
+  // True when weight tensor wt cannot be an s8 weight of an int8 conv (uint8 weights of the TF1
+  // quantization-aware models, with a non-zero zero point): such convs run in f32.
+  bool f32_weights(int32_t wt) const {
+    const tfl::tensor& w = T(wt);
+    if (w.type != tfl::tensor_type::uint8) return false;
+    if (!w.is_constant()) fail("non-constant weights are not supported");
+    if (w.quant.empty() || w.quant.per_channel())
+      fail("uint8 weights need per-tensor quantization");
+    return true;
+  }
+
+  // f32: DequantizeLinear -> Conv with dequantized OIHW weights (from OHWI uint8) and real bias
+  // -> activation -> QuantizeLinear onto the output grid. Not bit-exact with TFLite's fixed-point
+  // uint8 requantization (near-ties differ).
+  int f32_conv_value(const tfl::op& o, int x, int64_t kh, int64_t kw) {
+    const tfl::tensor& w = T(o.inputs[1]);
+    const qrep ri = rep(o.inputs[0]);
+    if (!ri.quantized) fail("input must be quantized");
+    const int64_t oc = w.shape.at(0), ic = w.numel() / (oc * kh * kw);
+    std::vector<float> wf(size_t(w.numel())), bf(size_t(oc), 0.f);
+    for (int64_t oo = 0; oo < oc; ++oo)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t xx = 0; xx < kw; ++xx)
+          for (int64_t i = 0; i < ic; ++i)
+            wf[size_t(((oo * ic + i) * kh + y) * kw + xx)] =
+                weight_real(w, ((oo * kh + y) * kw + xx) * ic + i, oo);
+    const int32_t bt = o.inputs.size() > 2 ? o.inputs[2] : -1;
+    if (bt >= 0) {
+      const tfl::tensor& b = T(bt);
+      if (!b.is_constant() || b.type != tfl::tensor_type::int32 || b.numel() != oc)
+        fail("bias must be a constant int32 vector with one value per output channel");
+      for (int64_t oo = 0; oo < oc; ++oo) {
+        int32_t v;
+        std::memcpy(&v, b.data.data() + 4 * oo, 4);
+        bf[size_t(oo)] = float(double(v) * double(ri.scale) * double(w.quant.scale[0]));
+      }
+    }
+    const std::string base = vname(o.outputs[0], "");
+    const int wv = f32_const(base + "/w", {oc, ic, kh, kw}, wf);
+    const int bv = f32_const(base + "/b", {oc}, bf);
+    return add(op_type::conv, "conv (f32)", {x, wv, bv}, base + "/f32conv");
+  }
+
+  // The integer-domain f32 value of quantized TFLite tensor t: float(q − zp), exact
+  // (DequantizeLinear with scale 1).
+  int as_int_f32(int32_t t) {
+    if (i_[size_t(t)] >= 0) return i_[size_t(t)];
+    const qrep r = rep(t);
+    if (!r.quantized) fail("tensor " + std::to_string(t) + " must be quantized");
+    const int q = as_q(t);
+    const std::string base = vname(t, "/int");
+    i_[size_t(t)] = add(op_type::dequantize_linear, "integer value of t" + std::to_string(t),
+                        {q, scalar_f32(base + "/scale", 1.f), scalar_zp(base + "/zero_point", r)},
+                        base);
+    return i_[size_t(t)];
+  }
+
+  // A convolution computed exactly as XNNPACK's fp32-requantized quantized conv, in f32 graph
+  // ops on integer values: Conv of float(q_x − z_x) with float(w − z_w) and float(b) (exact
+  // integers while every partial sum stays below 2^24), Mul by float(s_x · s_w / s_y), Clip to
+  // the activation range [lo − z_y, hi − z_y], QuantizeLinear with scale 1 and z_y (round half to
+  // even, saturating): fp32_requantize of tflite-quant-math.h. Used for the uint8 weights with
+  // zero points of the TF1 quantization-aware models (no s8 weights possible) and for
+  // DEPTHWISE_CONV_2D (no grouped int8 conv). `group` = 1 or the channel count (depthwise; w is
+  // then [1, KH, KW, O]). Sets q_ of the output tensor.
+  void exact_conv(const tfl::op& o, int64_t kh, int64_t kw, int64_t group, bool dw) {
+    const tfl::tensor& w = T(o.inputs[1]);
+    const qrep ri = rep(o.inputs[0]), ro = rep(o.outputs[0]);
+    if (!ri.quantized || !ro.quantized) fail("input and output must be quantized");
+    if (w.quant.empty()) fail("weights must be quantized");
+    const bool per_channel = w.quant.per_channel();
+    const int64_t oc = dw ? w.shape.at(3) : w.shape.at(0);
+    const int64_t ic = dw ? 1 : w.numel() / (oc * kh * kw);
+    if (per_channel && (int64_t(w.quant.scale.size()) != oc ||
+                        w.quant.quantized_dimension != (dw ? 3 : 0)))
+      fail("weights need per-tensor or per-output-channel scales");
+    auto wzp = [&](int64_t ch) {
+      return int32_t(w.quant.zero_point.empty() ? 0 : w.quant.zero_point[per_channel ? size_t(ch) : 0]);
+    };
+    auto wq = [&](int64_t i) {
+      return w.type == tfl::tensor_type::uint8 ? int32_t(w.data[size_t(i)])
+                                               : int32_t(int8_t(w.data[size_t(i)]));
+    };
+    std::vector<float> wf(size_t(oc * ic * kh * kw)), bf(size_t(oc), 0.f), fs(size_t(oc), 0.f);
+    for (int64_t c = 0; c < oc; ++c)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x)
+          for (int64_t i = 0; i < ic; ++i) {
+            const int64_t src = dw ? (y * kw + x) * oc + c : ((c * kh + y) * kw + x) * ic + i;
+            wf[size_t(((c * ic + i) * kh + y) * kw + x)] = float(wq(src) - wzp(c));
+          }
+    const int32_t bt = o.inputs.size() > 2 ? o.inputs[2] : -1;
+    if (bt >= 0) {
+      const tfl::tensor& b = T(bt);
+      if (!b.is_constant() || b.type != tfl::tensor_type::int32 || b.numel() != oc)
+        fail("bias must be a constant int32 vector with one value per output channel");
+      for (int64_t c = 0; c < oc; ++c) {
+        int32_t v;
+        std::memcpy(&v, b.data.data() + 4 * c, 4);
+        bf[size_t(c)] = float(v);
+      }
+    }
+    bool same_scale = true;
+    for (int64_t c = 0; c < oc; ++c) {
+      const float sw = w.quant.scale[per_channel ? size_t(c) : 0];
+      const float prod = ri.scale * sw;  // in float, as XNNPACK
+      fs[size_t(c)] = prod / ro.scale;
+      same_scale = same_scale && fs[size_t(c)] == fs[0];
+    }
+    const std::string base = vname(o.outputs[0], "");
+    const int wv = f32_const(base + "/w_int", {oc, ic, kh, kw}, wf);
+    const int bv = f32_const(base + "/b_int", {oc}, bf);
+    int y = add(op_type::conv, dw ? "depthwise conv (exact f32)" : "conv (exact f32)",
+                {as_int_f32(o.inputs[0]), wv, bv}, base + "/acc");
+    node& n = g_.nodes.back();
+    set_window_attrs(n, o.opt);
+    if (group > 1) n.attrs["group"] = int_attr(group);
+    const int sv = same_scale ? scalar_f32(base + "/requant_scale", fs[0])
+                              : f32_const(base + "/requant_scale", {1, oc, 1, 1}, fs);
+    y = add(op_type::mul, "requantization scale", {y, sv}, base + "/scaled");
+    if (o.opt.act != tfl::activation::none) {
+      // tflite ref activation_range: zp + round(limit / s), within the type's range.
+      const tfl::tensor& yt = T(o.outputs[0]);
+      const int32_t tzp = int32_t(yt.quant.zero_point[0]);
+      const int32_t qmin = yt.type == tfl::tensor_type::int8 ? -128 : 0, qmax = qmin + 255;
+      auto quant = [&](float v) { return tzp + int32_t(std::round(v / ro.scale)); };
+      int32_t lo = qmin, hi = qmax;
+      if (o.opt.act == tfl::activation::relu || o.opt.act == tfl::activation::relu6)
+        lo = std::max(qmin, quant(0.f));
+      if (o.opt.act == tfl::activation::relu6) hi = std::min(qmax, quant(6.f));
+      if (o.opt.act == tfl::activation::relu_n1_to_1)
+        lo = std::max(qmin, quant(-1.f)), hi = std::min(qmax, quant(1.f));
+      const std::string cb = base + "/clip";
+      y = add(op_type::clip, "activation", {y, scalar_f32(cb + "/min", float(lo - tzp)),
+                                            scalar_f32(cb + "/max", float(hi - tzp))}, cb);
+    }
+    const std::string qb = base + "/exact";
+    q_[size_t(o.outputs[0])] =
+        add(op_type::quantize_linear, "requantize",
+            {y, scalar_f32(qb + "/scale", 1.f), scalar_zp(qb + "/zero_point", ro)}, vname(o.outputs[0], ""));
+  }
+
   // Real-valued bias for int32 bias tensor bt (or -1).
   int conv_bias(int32_t bt, float s_in, const std::vector<float>& w_scale) {
     if (bt < 0) return -1;
@@ -355,6 +507,7 @@ class converter {
     if (o.opt.dilation_h != 1 || o.opt.dilation_w != 1) fail("dilation > 1 is not supported");
     if (T(o.inputs[0]).shape.size() != 4 || T(o.inputs[0]).shape[3] != w.shape[3])
       fail("grouped convolutions are not supported");
+    if (f32_weights(o.inputs[1])) return exact_conv(o, w.shape[1], w.shape[2], 1, false);
     std::vector<float> ws;
     const int wv = conv_weights(o.inputs[1], w.shape[1], w.shape[2], &ws);
     const int x = as_q(o.inputs[0]);
@@ -369,6 +522,17 @@ class converter {
     if (w.shape.size() != 2) fail_invalid("weights must be [O, K]");
     if (y.shape.size() != 2) fail("only outputs of rank 2 are supported (keep_num_dims)");
     const int64_t K = w.shape[1], O = w.shape[0];
+    if (f32_weights(o.inputs[1])) {
+      const std::string base = vname(o.outputs[0], "");
+      const int x4 = add(op_type::reshape, "reshape to [N, K, 1, 1]",
+                         {as_f32(o.inputs[0]), ints_const(base + "/shape4", {-1, K, 1, 1})},
+                         base + "/in4");
+      int y = f32_conv_value(o, x4, 1, 1);
+      y = add(op_type::reshape, "reshape to [N, O]", {y, ints_const(base + "/shape2", {-1, O})},
+              base + "/f32fc");
+      set_f32_result(o.outputs[0], f32_activation(y, o.opt.act, o.outputs[0]));
+      return;
+    }
     std::vector<float> ws;
     const int wv = conv_weights(o.inputs[1], 1, 1, &ws);
     const int x = as_q(o.inputs[0]);
@@ -389,20 +553,22 @@ class converter {
     if (w.shape.size() != 4 || w.shape[0] != 1 || xin.shape.size() != 4)
       fail_invalid("weights must be [1, KH, KW, C*m]");
     if (o.opt.dilation_h != 1 || o.opt.dilation_w != 1) fail("dilation > 1 is not supported");
-    if (!w.is_constant() || w.type != tfl::tensor_type::int8) fail("weights must be constant int8");
+    if (!w.is_constant() || (w.type != tfl::tensor_type::int8 && w.type != tfl::tensor_type::uint8))
+      fail("weights must be constant int8 or uint8");
     const int64_t kh = w.shape[1], kw = w.shape[2], oc = w.shape[3], c = xin.shape[3];
     const qrep ri = rep(o.inputs[0]);
     if (!ri.quantized) fail("input must be quantized");
+    if (rep(o.outputs[0]).quantized && oc % c == 0) return exact_conv(o, kh, kw, c, true);
     if (w.quant.empty() || (w.quant.per_channel() && (w.quant.quantized_dimension != 3 ||
                                                        int64_t(w.quant.scale.size()) != oc)))
       fail("weights need per-tensor or per-channel (dimension 3) scales");
-    for (int64_t z : w.quant.zero_point)
-      if (z != 0) fail("weights with a non-zero zero point are not supported");
+    if (w.type == tfl::tensor_type::int8)
+      for (int64_t z : w.quant.zero_point)
+        if (z != 0) fail("weights with a non-zero zero point are not supported");
     std::vector<float> wf(size_t(oc * kh * kw)), bf(size_t(oc), 0.f);
-    const int8_t* src = reinterpret_cast<const int8_t*>(w.data.data());
     for (int64_t ch = 0; ch < oc; ++ch) {
       const float s = w.quant.scale[w.quant.per_channel() ? size_t(ch) : 0];
-      for (int64_t i = 0; i < kh * kw; ++i) wf[size_t(ch * kh * kw + i)] = s * float(src[i * oc + ch]);
+      for (int64_t i = 0; i < kh * kw; ++i) wf[size_t(ch * kh * kw + i)] = weight_real(w, i * oc + ch, ch);
       if (o.inputs.size() > 2 && o.inputs[2] >= 0) {
         int32_t v;
         std::memcpy(&v, T(o.inputs[2]).data.data() + 4 * ch, 4);
@@ -420,8 +586,75 @@ class converter {
     set_f32_result(o.outputs[0], f32_activation(y, o.opt.act, o.outputs[0]));
   }
 
+  // f32 binary node with a scalar constant operand.
+  int bin_c(op_type op, int x, float c, const std::string& name) {
+    return add(op, "exact add step", {x, scalar_f32(name + "/c", c)}, name);
+  }
+  int bin(op_type op, int x, int y, const std::string& name) {
+    return add(op, "exact add step", {x, y}, name);
+  }
+
+  // XNNPACK's quantized ADD (tflite-int8-ops.cc, add_requant::xnnpack) exactly, in f32 graph ops
+  // on integers: out = floor((m_a·(q_a − z_a) + m_b·(q_b − z_b) + 2^(s−1)) / 2^s) + z_y with
+  // 21-bit multipliers m. The ~29-bit sum does not fit a float, so the multipliers are split
+  // (m = m_hi·2^12 + m_lo), P = Σ m_hi·i and Q = Σ m_lo·i are exact, P is split at 2^(s−12) with
+  // round-to-integer by the 1.5·2^23 trick, and floor((Z + 2^(s−1)) / 2^s) of the exact integer
+  // remainder Z is rne((Z + 0.5) / 2^s) (never a tie). Returns false (nothing added) when the
+  // shift is outside the range where every step is exact.
+  bool exact_add(const tfl::op& o) {
+    const qrep ra_ = rep(o.inputs[0]), rb_ = rep(o.inputs[1]), ry = rep(o.outputs[0]);
+    if (!ra_.quantized || !rb_.quantized || !ry.quantized) return false;
+    const float ra = ra_.scale / ry.scale, rb = rb_.scale / ry.scale;
+    const float rmax = std::max(ra, rb);
+    uint32_t bits;
+    std::memcpy(&bits, &rmax, 4);
+    const int shift = 20 - (int32_t(bits >> 23) - 127);
+    if (shift < 14 || shift > 22) return false;
+    const int32_t ma = int32_t(std::nearbyint(std::ldexp(ra, shift)));
+    const int32_t mb = int32_t(std::nearbyint(std::ldexp(rb, shift)));
+    if (ma < 0 || mb < 0 || ma >= (1 << 21) || mb >= (1 << 21)) return false;
+    const float M = 12582912.f;  // 1.5 · 2^23
+    const int k = shift - 12;
+    const std::string b = vname(o.outputs[0], "/xadd");
+    const int ia = as_int_f32(o.inputs[0]), ib = as_int_f32(o.inputs[1]);
+    const int p = bin(op_type::add, bin_c(op_type::mul, ia, float(ma >> 12), b + "/pa"),
+                      bin_c(op_type::mul, ib, float(mb >> 12), b + "/pb"), b + "/p");
+    const int q = bin(op_type::add, bin_c(op_type::mul, ia, float(ma & 4095), b + "/qa"),
+                      bin_c(op_type::mul, ib, float(mb & 4095), b + "/qb"), b + "/q");
+    const int ph = bin_c(op_type::sub,
+                         bin_c(op_type::add, bin_c(op_type::mul, p, std::ldexp(1.f, -k), b + "/ps"),
+                               M, b + "/pm"),
+                         M, b + "/ph");
+    const int pr = bin(op_type::sub, p, bin_c(op_type::mul, ph, std::ldexp(1.f, k), b + "/phk"),
+                       b + "/pr");
+    const int z = bin(op_type::add, bin_c(op_type::mul, pr, 4096.f, b + "/prs"), q, b + "/z");
+    const int gsc = bin_c(op_type::mul, bin_c(op_type::add, z, 0.5f, b + "/zh"),
+                          std::ldexp(1.f, -shift), b + "/g");
+    const int g = bin_c(op_type::sub, bin_c(op_type::add, gsc, M, b + "/gm"), M, b + "/gr");
+    int y = bin(op_type::add, ph, g, b + "/sum");
+    if (o.opt.act != tfl::activation::none) {
+      const tfl::tensor& yt = T(o.outputs[0]);
+      const int32_t tzp = int32_t(yt.quant.zero_point[0]);
+      const int32_t qmin = yt.type == tfl::tensor_type::int8 ? -128 : 0, qmax = qmin + 255;
+      auto quant = [&](float v) { return tzp + int32_t(std::round(v / ry.scale)); };
+      int32_t lo = qmin, hi = qmax;
+      if (o.opt.act == tfl::activation::relu || o.opt.act == tfl::activation::relu6)
+        lo = std::max(qmin, quant(0.f));
+      if (o.opt.act == tfl::activation::relu6) hi = std::min(qmax, quant(6.f));
+      if (o.opt.act == tfl::activation::relu_n1_to_1)
+        lo = std::max(qmin, quant(-1.f)), hi = std::min(qmax, quant(1.f));
+      y = add(op_type::clip, "activation", {y, scalar_f32(b + "/min", float(lo - tzp)),
+                                            scalar_f32(b + "/max", float(hi - tzp))}, b + "/clip");
+    }
+    q_[size_t(o.outputs[0])] =
+        add(op_type::quantize_linear, "requantize",
+            {y, scalar_f32(b + "/scale", 1.f), scalar_zp(b + "/zero_point", ry)}, vname(o.outputs[0], ""));
+    return true;
+  }
+
   void add_op(const tfl::op& o) {
     if (T(o.inputs[0]).shape != T(o.inputs[1]).shape) fail("broadcasting ADD is not supported");
+    if (exact_add(o)) return;
     const int y = add(op_type::add, "add (f32)", {as_f32(o.inputs[0]), as_f32(o.inputs[1])},
                       vname(o.outputs[0], "/sum"));
     set_f32_result(o.outputs[0], f32_activation(y, o.opt.act, o.outputs[0]));
@@ -547,6 +780,7 @@ class converter {
   graph g_;
   const tfl::op* op_ = nullptr;
   std::vector<int> q_, f_;  // per TFLite tensor: its int8 and f32 value ids (-1: none yet)
+  std::vector<int> i_;      // per TFLite tensor: its integer-domain f32 value float(q − zp)
 };
 
 }  // namespace

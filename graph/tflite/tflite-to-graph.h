@@ -12,10 +12,16 @@
 //                bias chosen so that the oneDNN-order epilogue sees exactly the int32 bias; fused
 //                RELU -> relu, RELU6 / RELU_N1_TO_1 -> clip (reference implementation only).
 //   MAX_POOL_2D, RESHAPE       stay int8 (MaxPool / Transpose / Reshape).
-//   ADD, AVERAGE_POOL_2D, MEAN, SOFTMAX, DEPTHWISE_CONV_2D, PAD, QUANTIZE (int -> int)
+//   DEPTHWISE_CONV_2D, and CONV_2D with uint8 weights (TF1 quantization-aware models, weight
+//                zero points != 0): f32 graph ops on integer values, bit-exact with XNNPACK's fp32
+//                requantization: DequantizeLinear(scale 1) -> Conv with float(w − z_w), float(b)
+//                -> Mul float(s_x·s_w)/s_y -> Clip (activation range) -> QuantizeLinear(scale 1).
+//   ADD          XNNPACK's fixed-point ADD, exactly, as f32 elementwise ops on integers
+//                (multipliers split so that every step is exact).
+//   AVERAGE_POOL_2D (other quantization), MEAN, SOFTMAX, PAD, QUANTIZE (int -> int)
 //                run in f32 between DequantizeLinear and QuantizeLinear nodes: the result is
-//                requantized to the TFLite output's grid, but rounding ties and XNNPACK's
-//                fixed-point ADD are not reproduced bit for bit.
+//                requantized to the TFLite output's grid, but rounding ties are not reproduced
+//                bit for bit.
 //
 // Inputs and outputs are f32 real values: input = s · (q − zp) of the TFLite input tensor (a
 // QuantizeLinear node in front turns it back into q exactly), NCHW for 4-D inputs, batch

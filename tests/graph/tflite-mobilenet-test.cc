@@ -1,9 +1,14 @@
 // MobileNet v2 1.0 224 quant (Coral, TF1 quantization-aware, uint8) on the graph executor
 // (graph/tflite/tflite-to-graph.h), compared with the reference interpreter (bit-exact with
-// TFLite, tflite-ref-test.cc). Its weights are uint8 with non-zero zero points, so every CONV_2D
-// and DEPTHWISE_CONV_2D runs in f32 between DequantizeLinear and QuantizeLinear: the outputs are
-// on the TFLite grid but not bit-exact (TFLite's uint8 kernels requantize in fixed point).
+// TFLite, tflite-ref-test.cc). Its weights are uint8 with non-zero zero points (no s8 weights
+// possible), so every CONV_2D and DEPTHWISE_CONV_2D runs as f32 graph ops on integer values
+// (float(q − zp), float(w − z_w), float(b), a Mul by XNNPACK's float scale, Clip, QuantizeLinear
+// with scale 1), bit-exact with TFLite's XNNPACK fp32 requantization, and ADD as XNNPACK's
+// fixed-point formula in exact f32 integer steps. Only SOFTMAX (f32 softmax vs TFLite's float exp
+// table) is not bit-exact by construction; on these images it happens to give the same bytes.
 #include <algorithm>
+#include <array>
+#include <map>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -29,25 +34,28 @@ const char* kTfliteOut = "imagenet_samples_eliSchwartz250/ref_mobilenet_tflite_w
 const char* kLabels = "imagenet_samples_eliSchwartz250/labels.csv";
 constexpr int kSize = 224, kClasses = 1001, kBatch = 8;
 constexpr size_t kPerImage = size_t(kSize) * kSize * 3;
-constexpr int kMoreImages = 48;  // the first 48 of the 250, in labels.csv order
+constexpr int kMoreImages = 250;  // all 250, in labels.csv order
 
 struct stats {
-  int64_t n = 0, equal = 0, within1 = 0, images = 0, top1 = 0;
+  int64_t n = 0, equal = 0, within1 = 0, images = 0, top1 = 0, images_within1 = 0;
   int max_diff = 0;
   void add(const uint8_t* ours, const uint8_t* ref) {
+    int worst = 0;
     for (int k = 0; k < kClasses; ++k) {
       const int d = std::abs(int(ours[k]) - int(ref[k]));
-      equal += d == 0, within1 += d <= 1, max_diff = std::max(max_diff, d);
+      equal += d == 0, within1 += d <= 1, worst = std::max(worst, d);
     }
+    max_diff = std::max(max_diff, worst);
+    images_within1 += worst <= 1;
     n += kClasses, ++images;
     top1 += std::max_element(ours, ours + kClasses) - ours ==
             std::max_element(ref, ref + kClasses) - ref;
   }
   void print(const char* what) const {
     std::printf("%s: %lld/%lld bytes equal (%.2f%%), %.3f%% within +-1 LSB, max diff %d, top-1 "
-                "agreement %lld/%lld\n",
+                "agreement %lld/%lld, images with every output within +-1: %lld\n",
                 what, (long long)equal, (long long)n, 100.0 * equal / n, 100.0 * within1 / n,
-                max_diff, (long long)top1, (long long)images);
+                max_diff, (long long)top1, (long long)images, (long long)images_within1);
   }
 };
 
@@ -80,7 +88,7 @@ std::vector<uint8_t> run_executor(const tfl::model& m, const std::vector<uint8_t
   return out;
 }
 
-TEST(TfliteMobileNet, V2ConvertsWithF32Convs) {
+TEST(TfliteMobileNet, V2ConvertsWithIntegerValuedF32Convs) {
   SFC_REQUIRE_DATA(sfc_test::data_path(kModel));
   const tfl::model m = tfl::load_model(sfc_test::data_path(kModel));
   const sfc::graph g = sfc::tflite_to_graph(m);
@@ -111,8 +119,11 @@ TEST(TfliteMobileNet, V2First8AgreesWithTheReferenceInterpreter) {
   stats s;
   for (size_t i = 0; i < 8; ++i) s.add(ours.data() + i * kClasses, ref.data() + i * kClasses);
   s.print("MobileNet v2 quant, executor vs reference interpreter, first 8 images");
-  // MEASURED_FIRST8
-  EXPECT_GE(s.within1 * 100, s.n * 99);
+  // Measured: 8008/8008 bytes equal. (Real-valued f32 convs and ADDs gave 7993/8008 equal, 99.89 %
+  // within +-1, max diff 18; exact convs with a real-valued ADD 8007/8008, max diff 1.) The
+  // softmax is not exact by construction, hence the margin.
+  EXPECT_GE(s.equal * 1000, s.n * 999);
+  EXPECT_EQ(s.within1, s.n);  // the target was 99 %
   EXPECT_EQ(s.top1, 8);
 }
 
@@ -158,8 +169,66 @@ TEST(TfliteMobileNet, V2MoreImagesAgreeWithTflite) {
   for (size_t i = 0; i < size_t(kMoreImages); ++i)
     s.add(ours.data() + i * kClasses, ref.data() + i * kClasses);
   s.print("MobileNet v2 quant, executor vs TFLite, first sample images (preprocessed here)");
-  // MEASURED_MORE
-  EXPECT_GE(s.within1 * 100, s.n * 99);
+  // Measured: 250250/250250 bytes equal, top-1 250/250 (exact convs with a real-valued ADD:
+  // 250045/250250, 99.974 % within +-1, max diff 19, 250/250).
+  EXPECT_GE(s.equal * 1000, s.n * 999);
+  EXPECT_GE(s.within1 * 10000, s.n * 9999);
+  EXPECT_EQ(s.top1, 250);
+}
+
+// Every uint8 tensor that exists in the graph (the input's QuantizeLinear and every operator's
+// output) equals the interpreter's byte for byte, on 2 images, batch 1; the softmax output (not
+// exact by construction) is only reported.
+TEST(TfliteMobileNet, V2EveryIntermediateTensorMatches) {
+  SFC_REQUIRE_DATA(sfc_test::data_path(kModel));
+  SFC_REQUIRE_DATA(sfc_test::data_path(kFirst8));
+  const tfl::model m = tfl::load_model(sfc_test::data_path(kModel));
+  const std::vector<uint8_t> pixels = sfc_test::read_bytes(sfc_test::data_path(kFirst8));
+  ASSERT_EQ(pixels.size(), 8 * kPerImage);
+  const sfc::graph g = sfc::tflite_to_graph(m);
+  sfc::executor_options o = sfc_test::make_int8_options("reference", {});
+  o.reuse_memory = false;
+  sfc::executor ex(g, {{1, 3, kSize, kSize}}, o);
+  tfl::ref_interpreter it(m);
+  const sfc::graph& pg = ex.prepared_graph();
+  const tfl::tensor& xt = m.tensors[size_t(m.inputs[0])];
+  const int32_t out_t = m.outputs[0];
+  std::map<int, std::array<long, 3>> stats;  // tensor -> {n, unequal, max diff}
+  std::vector<float> x(kPerImage);
+  for (size_t i = 0; i < 2; ++i) {
+    const uint8_t* px = pixels.data() + i * kPerImage;
+    for (size_t j = 0; j < kPerImage; ++j)
+      x[j] = xt.quant.scale[0] * float(int(px[j]) - int(xt.quant.zero_point[0]));
+    ex.set_input(0, x.data(), sfc::tensor_layout::nhwc);
+    ex.run();
+    it.set_input(0, px, kPerImage);
+    it.run();
+    for (size_t v = 0; v < pg.values.size(); ++v) {
+      const sfc::value& val = pg.values[v];
+      const std::string& nm = val.name;
+      if (nm.empty() || nm[0] != 't' || val.is_const || val.desc.type != sfc::dtype::u8) continue;
+      const size_t slash = nm.find('/');
+      const std::string suffix = slash == std::string::npos ? "" : nm.substr(slash);
+      if (!(suffix.empty() || suffix == "/q")) continue;
+      const int t = std::stoi(nm.substr(1, slash - 1));
+      const std::vector<uint8_t>& ref = it.tensor_data(t);
+      const auto* p = static_cast<const uint8_t*>(ex.value_data(int(v)));  // NHWC, as TFLite
+      auto& st = stats[t];
+      for (size_t k = 0; k < ref.size(); ++k) {
+        const long d = std::labs(long(p[k]) - long(ref[k]));
+        st[0]++, st[1] += d != 0, st[2] = std::max(st[2], d);
+      }
+    }
+  }
+  EXPECT_EQ(stats.size(), 1u + m.ops.size());  // the input's QuantizeLinear and 66 outputs
+  for (auto& [t, st] : stats) {
+    SCOPED_TRACE("tensor " + std::to_string(t));
+    EXPECT_GT(st[0], 0);
+    if (t == out_t)
+      std::printf("softmax output: %ld of %ld bytes differ, max diff %ld\n", st[1], st[0], st[2]);
+    else
+      EXPECT_EQ(st[1], 0) << "max diff " << st[2];
+  }
 }
 
 }  // namespace
