@@ -76,6 +76,19 @@ TEST(TfliteTools, EvalInferBench) {
   while (std::getline(cells, c, '|') && v.size() < 5) v.push_back(c);
   ASSERT_EQ(v.size(), 5u) << out;
   EXPECT_GE(std::atof(v[4].c_str()), 93.0) << out;  // top-1 agreement with the direct run, %
+  // sfc_eval on the ImageNet sample folder with the uint8 MobileNet v2 (1001 classes: label
+  // offset 1; TFLite/Coral preprocessing, input real = (pixel − 128) / 128): the first 16 images.
+  const std::string mnv2 = data("imagenet_mobilenet_tflite_coral/mobilenet_v2_1.0_224_quant.tflite");
+  if (std::ifstream(mnv2).good()) {
+    ASSERT_EQ(run(std::string(SFC_EVAL_BIN) + " --model " + mnv2 + " --data " +
+                      data("imagenet_samples_eliSchwartz250/labels.csv") +
+                      " --label-offset 1 --preprocess tflite --mean 128,128,128 --std 128,128,128"
+                      " --configs int8:onednn --limit 16 --quiet",
+                  &out),
+              0)
+        << out;
+    EXPECT_NE(out.find("| int8:onednn |"), std::string::npos) << out;
+  }
   // sfc_bench: the three pipelines load and run it.
   ASSERT_EQ(run(std::string(SFC_BENCH_BIN) + " --model " + data(kModel) + " --runs 3 --warmup 1 --threads 1", &out), 0)
       << out;

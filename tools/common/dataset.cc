@@ -370,6 +370,7 @@ dataset open_dataset(const std::string& path, const dataset_options& opts) {
     case dataset_layout::automatic: break;
   }
   if (d.items.empty()) throw error(error::invalid_argument, path + ": no images found (" + dataset_layout_name(l) + " layout)");
+  for (dataset_item& it : d.items) it.label += opts.label_offset;
   d.layout = l;
   d.root = path;
   return d;

@@ -45,6 +45,7 @@ struct dataset_options {
   std::string label_file;      // overrides the layout's default label file name / location
   std::string raw_labels;      // raw-u8: label file
   int raw_height = 0, raw_width = 0;  // raw-u8: image size (required for raw-u8)
+  int label_offset = 0;  // added to every label (1 for TF-slim models whose class 0 is background)
 };
 
 struct dataset_item {

@@ -21,6 +21,7 @@ const char* kUsage =
     "  --labels FILE           class names in model order (labels-csv names, cifar-folders order)\n"
     "  --label-file FILE       the layout's label file, when not at its default place\n"
     "  --raw-labels FILE       raw-u8: one integer label per line\n"
+    "  --label-offset N        added to every label (1: TF-slim / TFLite 1001-class models)\n"
     "  --input-size HxW        raw-u8 image size (default: the model's input)\n"
     "  --limit N               evaluate the first N images\n"
     "configurations:\n"
@@ -160,6 +161,7 @@ eval_options parse_eval_options(int argc, char** argv) {
     else if (a == "--labels") o.ds.labels = val();
     else if (a == "--label-file") o.ds.label_file = val();
     else if (a == "--raw-labels") o.ds.raw_labels = val();
+    else if (a == "--label-offset") o.ds.label_offset = to_int(a, val(), 0, 1000);
     else if (a == "--input-size") to_size(a, val(), &o.input_h, &o.input_w);
     else if (a == "--limit") o.limit = to_int(a, val(), 1, 100000000);
     else if (a == "--configs") configs = val();
