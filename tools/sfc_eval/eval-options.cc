@@ -5,6 +5,7 @@
 
 #include "kernels/algo/algorithm.h"
 #include "kernels/common/error.h"
+#include "tools/common/cli-args.h"
 
 namespace sfc_eval {
 
@@ -46,14 +47,6 @@ const char* kUsage =
     "  --report-md FILE  --json FILE  --svg FILE  (results table always on stdout)\n"
     "  --progress / --quiet    progress bar on stderr (default: when stderr is a terminal)\n";
 
-int to_int(const std::string& flag, const std::string& v, int lo, int hi) {
-  char* end = nullptr;
-  const long x = std::strtol(v.c_str(), &end, 10);
-  if (v.empty() || *end || x < lo || x > hi)
-    sfc::throw_invalid(flag + " expects an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got '" + v + "'");
-  return int(x);
-}
-
 void to_triple(const std::string& flag, const std::string& v, float out[3]) {
   char tail = 0;
   if (std::sscanf(v.c_str(), "%f,%f,%f%c", &out[0], &out[1], &out[2], &tail) != 3)
@@ -63,8 +56,8 @@ void to_triple(const std::string& flag, const std::string& v, float out[3]) {
 void to_size(const std::string& flag, const std::string& v, int* h, int* w) {
   const size_t x = v.find('x');
   if (x == std::string::npos) sfc::throw_invalid(flag + " expects HxW, got '" + v + "'");
-  *h = to_int(flag, v.substr(0, x), 1, 32768);
-  *w = to_int(flag, v.substr(x + 1), 1, 32768);
+  *h = sfc::flag_int(flag, v.substr(0, x), 1, 32768);
+  *w = sfc::flag_int(flag, v.substr(x + 1), 1, 32768);
 }
 
 bool known_impl(const std::string& impl) {
@@ -95,15 +88,15 @@ std::vector<eval_config> parse_configs(const std::string& list) {
     const std::string item = list.substr(b, e == std::string::npos ? std::string::npos : e - b);
     b = e == std::string::npos ? list.size() + 1 : e + 1;
     if (item == "fp32") {
-      out.push_back({"fp32", false, "", 32});
+      out.push_back(fp32_config());
     } else if (item == "paper") {
-      out.push_back({"fp32", false, "", 32});
+      out.push_back(fp32_config());
       out.push_back(int8_config("onednn", 8));
       out.push_back(int8_config("wino_4x4_3x3", 8));
       for (const char* a : {"sfc4_4x4_3x3", "sfc6_6x6_3x3", "sfc6_7x7_3x3"})
         for (int bits : {8, 6, 4}) out.push_back(int8_config(a, bits));
     } else if (item == "paper-tuned") {
-      out.push_back({"fp32", false, "", 32});
+      out.push_back(fp32_config());
       out.push_back(int8_config("onednn", 8));
       out.push_back(int8_config("wino_4x4_3x3", 8));
       out.push_back(tuned_config(int8_config("wino_4x4_3x3", 8)));
@@ -161,23 +154,23 @@ eval_options parse_eval_options(int argc, char** argv) {
     else if (a == "--labels") o.ds.labels = val();
     else if (a == "--label-file") o.ds.label_file = val();
     else if (a == "--raw-labels") o.ds.raw_labels = val();
-    else if (a == "--label-offset") o.ds.label_offset = to_int(a, val(), 0, 1000);
+    else if (a == "--label-offset") o.ds.label_offset = sfc::flag_int(a, val(), 0, 1000);
     else if (a == "--input-size") to_size(a, val(), &o.input_h, &o.input_w);
-    else if (a == "--limit") o.limit = to_int(a, val(), 1, 100000000);
+    else if (a == "--limit") o.limit = sfc::flag_int(a, val(), 1, 100000000);
     else if (a == "--configs") configs = val();
     else if (a == "--calib") o.calib = val();
-    else if (a == "--calib-count") o.calib_count = to_int(a, val(), 1, 100000);
-    else if (a == "--mse-images") o.mse_images = to_int(a, val(), 0, 100000);
-    else if (a == "--batch") o.batch = to_int(a, val(), 1, 4096);
-    else if (a == "--threads") o.threads = to_int(a, val(), 1, 1024);
-    else if (a == "--decode-threads") o.decode_threads = to_int(a, val(), 1, 1024);
+    else if (a == "--calib-count") o.calib_count = sfc::flag_int(a, val(), 1, 100000);
+    else if (a == "--mse-images") o.mse_images = sfc::flag_int(a, val(), 0, 100000);
+    else if (a == "--batch") o.batch = sfc::flag_int(a, val(), 1, 4096);
+    else if (a == "--threads") o.threads = sfc::flag_int(a, val(), 1, 1024);
+    else if (a == "--decode-threads") o.decode_threads = sfc::flag_int(a, val(), 1, 1024);
     else if (a == "--preprocess") {
       o.preprocess = val();
       if (o.preprocess != "auto" && o.preprocess != "imagenet" && o.preprocess != "cifar" && o.preprocess != "tflite" &&
           o.preprocess != "raw")
         sfc::throw_invalid("--preprocess must be auto, imagenet, cifar, tflite or raw, got '" + o.preprocess + "'");
-    } else if (a == "--resize") o.resize = to_int(a, val(), 1, 32768);
-    else if (a == "--crop") o.crop = to_int(a, val(), 1, 32768);
+    } else if (a == "--resize") o.resize = sfc::flag_int(a, val(), 1, 32768);
+    else if (a == "--crop") o.crop = sfc::flag_int(a, val(), 1, 32768);
     else if (a == "--mean") to_triple(a, val(), o.mean), o.mean_set = true;
     else if (a == "--std") to_triple(a, val(), o.stdv), o.std_set = true;
     else if (a == "--bgr") o.bgr = true;

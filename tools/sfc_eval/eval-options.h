@@ -17,6 +17,11 @@ struct eval_config {
   bool tuned = false;   // int8 "+tune": the sfc_quantize pipeline (transform-domain scale search)
   std::string sfcq;     // "sfcq:FILE": a quantized model file (its own scales and choices)
 };
+inline eval_config fp32_config() {
+  eval_config c;
+  c.name = "fp32", c.bits = 32;
+  return c;
+}
 
 struct eval_options {
   std::string model;  // zoo name or .onnx file

@@ -134,7 +134,7 @@ int run(int argc, char** argv) {
     o.mse_images = 0;
   } else if (std::none_of(o.configs.begin(), o.configs.end(), [](const sfc_eval::eval_config& c) { return !c.int8; })) {
     // Agreement needs the fp32 predictions: fp32 runs first whenever it is missing.
-    o.configs.insert(o.configs.begin(), {"fp32", false, "", 32});
+    o.configs.insert(o.configs.begin(), sfc_eval::fp32_config());
   }
   o.ds.raw_height = o.input_h ? o.input_h : h;
   o.ds.raw_width = o.input_w ? o.input_w : w;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "kernels/common/error.h"
+#include "tools/common/cli-args.h"
 
 namespace sfc_tools {
 
@@ -20,14 +21,6 @@ const char* kUsage =
     "ImageNet (resize shorter side 256, center crop 224,\n"
     "mean/std normalisation); cifar: 32x32 input, no resize, same mean/std (akamaster); raw: pixel\n"
     "values 0..255 at the model's input size, no resize (int8 TFLite models such as MLPerf-Tiny ResNet-8).\n";
-
-int to_int(const std::string& flag, const std::string& v, int lo, int hi) {
-  char* end = nullptr;
-  const long x = std::strtol(v.c_str(), &end, 10);
-  if (v.empty() || *end || x < lo || x > hi)
-    sfc::throw_invalid(flag + " expects an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got '" + v + "'");
-  return int(x);
-}
 
 void to_triple(const std::string& flag, const std::string& v, float out[3]) {
   if (std::sscanf(v.c_str(), "%f,%f,%f", &out[0], &out[1], &out[2]) != 3)
@@ -51,16 +44,16 @@ infer_options parse_infer_options(int argc, char** argv) {
     if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); std::exit(0); }
     else if (a == "--model") o.model = val();
     else if (a == "--labels") o.labels = val();
-    else if (a == "--top-k") o.top_k = to_int(a, val(), 1, 1000000);
-    else if (a == "--batch") o.batch = to_int(a, val(), 1, 4096);
-    else if (a == "--threads") o.threads = to_int(a, val(), 1, 1024);
-    else if (a == "--bits") o.bits = to_int(a, val(), 4, 8);
+    else if (a == "--top-k") o.top_k = sfc::flag_int(a, val(), 1, 1000000);
+    else if (a == "--batch") o.batch = sfc::flag_int(a, val(), 1, 4096);
+    else if (a == "--threads") o.threads = sfc::flag_int(a, val(), 1, 1024);
+    else if (a == "--bits") o.bits = sfc::flag_int(a, val(), 4, 8);
     else if (a == "--impl") o.impl = val();
     else if (a == "--json") o.json = val();
     else if (a == "--calib") o.calib = val();
-    else if (a == "--calib-count") o.calib_count = to_int(a, val(), 1, 100000);
-    else if (a == "--resize") resize = to_int(a, val(), 1, 32768), o.pre_set = true;
-    else if (a == "--crop") crop = to_int(a, val(), 1, 32768), o.pre_set = true;
+    else if (a == "--calib-count") o.calib_count = sfc::flag_int(a, val(), 1, 100000);
+    else if (a == "--resize") resize = sfc::flag_int(a, val(), 1, 32768), o.pre_set = true;
+    else if (a == "--crop") crop = sfc::flag_int(a, val(), 1, 32768), o.pre_set = true;
     else if (a == "--mean") to_triple(a, val(), mean), mean_set = o.pre_set = true;
     else if (a == "--std") to_triple(a, val(), stdv), std_set = o.pre_set = true;
     else if (a == "--bgr") o.pre.bgr = o.pre_set = true;

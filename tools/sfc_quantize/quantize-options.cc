@@ -11,6 +11,7 @@
 #include "graph/passes/passes.h"
 #include "kernels/algo/algorithm.h"
 #include "kernels/common/error.h"
+#include "tools/common/cli-args.h"
 
 namespace sfc_tools {
 namespace {
@@ -32,15 +33,6 @@ const char* kUsage =
     "Default preprocessing: cifar for 32x32 models, else torchvision ImageNet; raw = pixel values.\n"
     "Models quantized elsewhere (int8 TFLite, ONNX QDQ) keep their scales: only the per-layer\n"
     "implementations and transform-domain scales are chosen, against the model's own int8 results.\n";
-
-int to_int(const std::string& flag, const std::string& v, int lo, int hi) {
-  char* end = nullptr;
-  const long x = std::strtol(v.c_str(), &end, 10);
-  if (v.empty() || *end || x < lo || x > hi)
-    sfc::throw_invalid(flag + " expects an integer in [" + std::to_string(lo) + ", " +
-                       std::to_string(hi) + "], got '" + v + "'");
-  return int(x);
-}
 
 double to_double(const std::string& flag, const std::string& v, double lo, double hi) {
   char* end = nullptr;
@@ -93,11 +85,11 @@ quantize_options parse_quantize_options(int argc, char** argv) {
       std::exit(0);
     } else if (a == "--model") o.model = val();
     else if (a == "--calib") o.calib.push_back(val());
-    else if (a == "--calib-count") o.calib_count = to_int(a, val(), 1, 100000);
+    else if (a == "--calib-count") o.calib_count = sfc::flag_int(a, val(), 1, 100000);
     else if (a == "--out") o.out = val();
     else if (a == "--algo") o.algo = val();
     else if (a == "--bits") {
-      o.bits = to_int(a, val(), 4, 8);
+      o.bits = sfc::flag_int(a, val(), 4, 8);
       if (o.bits != 8 && o.bits != 6 && o.bits != 4) sfc::throw_invalid("--bits must be 8, 6 or 4");
     } else if (a == "--range") o.range = val();
     else if (a == "--granularity") {
@@ -115,16 +107,16 @@ quantize_options parse_quantize_options(int argc, char** argv) {
       const std::string t = val();
       if (t != "free" && t != "pow2") sfc::throw_invalid("--scales must be free or pow2, got '" + t + "'");
       o.pow2 = t == "pow2";
-    } else if (a == "--tune-images") o.tune_images = to_int(a, val(), 1, 4096);
+    } else if (a == "--tune-images") o.tune_images = sfc::flag_int(a, val(), 1, 4096);
     else if (a == "--error-budget") o.error_budget = to_double(a, val(), 0.0, 10.0);
     else if (a == "--compare") o.compare = split(val());
     else if (a == "--report-md") o.report_md = val();
     else if (a == "--json") o.json = val();
-    else if (a == "--threads") o.threads = to_int(a, val(), 1, 1024);
-    else if (a == "--batch") o.batch = to_int(a, val(), 1, 4096);
+    else if (a == "--threads") o.threads = sfc::flag_int(a, val(), 1, 1024);
+    else if (a == "--batch") o.batch = sfc::flag_int(a, val(), 1, 4096);
     else if (a == "--quiet") o.quiet = true;
-    else if (a == "--resize") resize = to_int(a, val(), 1, 32768), o.pre_set = true;
-    else if (a == "--crop") crop = to_int(a, val(), 1, 32768), o.pre_set = true;
+    else if (a == "--resize") resize = sfc::flag_int(a, val(), 1, 32768), o.pre_set = true;
+    else if (a == "--crop") crop = sfc::flag_int(a, val(), 1, 32768), o.pre_set = true;
     else if (a == "--mean") to_triple(a, val(), mean), mean_set = o.pre_set = true;
     else if (a == "--std") to_triple(a, val(), stdv), std_set = o.pre_set = true;
     else if (a == "--bgr") o.pre.bgr = true;
