@@ -230,9 +230,10 @@ void executor::prepare_int8(const graph& model, const std::vector<shape_t>& inpu
       const int qmax = (1 << (ci.quant.td_bits - 1)) - 1;
       ci.quant.td_act_scale.clear();  // as fastconv_q8_act_scales_from_maxabs computes them
       for (double mx : m->second) ci.quant.td_act_scale.push_back(float(std::max(mx / qmax, 1.0)));
-      ci.quant.td_weight_scale.clear();
+      ci.quant.td_weight_scale.clear(), ci.quant.td_bias_correction.clear();
     } else if (c.kind != conv_impl_kind::sfc) {
       ci.quant.td_act_scale.clear(), ci.quant.td_weight_scale.clear();
+      ci.quant.td_bias_correction.clear();
     }
     ci.quant.impl = chosen;
   }

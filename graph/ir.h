@@ -85,10 +85,14 @@ struct conv_quant_params {
   //         units, fastconv_q8_act_scales_from_scales), for `impl`; empty: max-abs calibration.
   //   td_weight_scale: [oc][R²] per-(oc, point) scales of the transformed weights (integer-form
   //         units, fastconv.h fastconv_q8_weights::scale); empty: max-abs of each (oc, point).
+  //   td_bias_correction: [oc] real-valued amount that `impl` (a requantized SFC / Winograd
+  //         layer) adds to the bias: minus the mean error its transform-domain rounding makes in
+  //         each output channel (bias correction, measured by sfc_quantize); empty: none.
   std::string impl;
   int td_bits = 8;
   std::vector<float> td_act_scale;
   std::vector<float> td_weight_scale;
+  std::vector<float> td_bias_correction;
 };
 
 struct conv_info {

@@ -43,6 +43,7 @@ uint64_t int8_model_hash(const graph& g, int td_bits, double max_rel_error) {
     f.bytes(&q.pre_residual_scale, sizeof q.pre_residual_scale);
     f.str(q.impl), f.i64(q.td_bits);
     for (float v : q.td_act_scale) f.bytes(&v, sizeof v);
+    for (float v : q.td_bias_correction) f.bytes(&v, sizeof v);
   }
   for (const value& v : g.values)
     if (v.is_const && v.data) f.bytes(v.data->data(), v.data->desc().bytes());

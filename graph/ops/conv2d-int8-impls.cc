@@ -125,6 +125,15 @@ class sfc_int8 final : public conv_int8_impl {
     o.src_scale = q.src_scale;
     o.weight_scale = q.weight_scale.data();
     o.bias = L.bias.empty() ? nullptr : L.bias.data();
+    if (q.impl == alg.name && !q.td_bias_correction.empty()) {
+      if (q.td_bias_correction.size() != size_t(L.ci.p.oc))
+        throw_invalid(L.label + ": " + std::to_string(q.td_bias_correction.size()) +
+                      " transform-domain bias corrections for " + std::to_string(L.ci.p.oc) +
+                      " output channels");
+      bias_ = q.td_bias_correction;
+      for (size_t c = 0; c < L.bias.size() && c < bias_.size(); ++c) bias_[c] += L.bias[c];
+      o.bias = bias_.data();
+    }
     o.dst_type = q.dst_type;
     o.dst_scale = q.dst_scale;
     o.dst_zero_point = q.dst_zero_point;
@@ -138,6 +147,7 @@ class sfc_int8 final : public conv_int8_impl {
   std::string name() const override { return name_ + ":" + layer_->kernel_name(); }
 
  private:
+  std::vector<float> bias_;  // bias + td_bias_correction
   int threads_;
   std::string name_;
   std::unique_ptr<fastconv_q8_layer> layer_;

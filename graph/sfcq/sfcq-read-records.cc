@@ -276,6 +276,10 @@ void record_reader::conv(byte_reader& r, conv_info& c) {
   q.td_bits = r.i32("td_bits");
   q.td_act_scale = floats(r, "td_act_scale");
   q.td_weight_scale = floats(r, "td_weight_scale");
+  if (f_.minor >= 1) q.td_bias_correction = floats(r, "td_bias_correction");
+  if (!q.td_bias_correction.empty() && q.td_bias_correction.size() != size_t(std::max(p.oc, 0)))
+    r.fail(std::to_string(q.td_bias_correction.size()) + " transform-domain bias corrections for " +
+           std::to_string(p.oc) + " output channels");
   if (q.valid && q.weight_scale.size() != size_t(std::max(p.oc, 0)))
     r.fail("quantized conv has " + std::to_string(q.weight_scale.size()) +
            " weight scales for " + std::to_string(p.oc) + " output channels");

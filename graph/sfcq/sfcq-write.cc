@@ -162,6 +162,7 @@ void writer::conv(byte_writer& w, const conv_info& c) {
   w.i32(q.td_bits);
   write_floats(w, q.td_act_scale);
   write_floats(w, q.td_weight_scale);
+  write_floats(w, q.td_bias_correction);  // since 1.1
 }
 
 void writer::node_record(byte_writer& w, const node& n) {

@@ -31,7 +31,7 @@
 namespace sfc {
 
 constexpr uint16_t kSfcqVersionMajor = 1;
-constexpr uint16_t kSfcqVersionMinor = 0;
+constexpr uint16_t kSfcqVersionMinor = 1;  // 1.1: conv td_bias_correction
 
 // Free key/value pairs (producer, source model, preprocessing, calibration info, report, ...),
 // stored in order; keys need not be unique.

@@ -64,7 +64,9 @@ TEST_P(Int8Quantized, ExportedModelRunsIdenticallyWithoutCalibration) {
     }
   }
   EXPECT_EQ(convs, 19);  // CIFAR ResNet-20: option-A shortcuts have no conv
-  if (policy.rfind("sfc", 0) == 0) EXPECT_GT(sfc_convs, 10);
+  if (policy.rfind("sfc", 0) == 0) {
+    EXPECT_GT(sfc_convs, 10);
+  }
   // Same batch, no calibration, "auto" takes the model's choices: byte-identical.
   sfc::executor b(q, {{2, 3, kHw, kHw}}, no_calibration("auto"));
   EXPECT_EQ(run(b, x), want);
@@ -151,7 +153,15 @@ TEST(Int8QuantizedModel, StoredTransformDomainScalesAreUsed) {
   w.nodes[k].conv.quant.td_weight_scale.assign(size_t(n.conv.p.oc) * 144, 4.f);
   sfc::executor wexec(w, {{1, 3, kHw, kHw}}, no_calibration("auto"));
   EXPECT_NE(run(wexec, x), want);
+  // A bias correction shifts the SFC layer's outputs (here by a whole output step).
+  sfc::graph b = q;
+  b.nodes[k].conv.quant.td_bias_correction.assign(size_t(n.conv.p.oc), n.conv.quant.dst_scale);
+  sfc::executor bexec(b, {{1, 3, kHw, kHw}}, no_calibration("auto"));
+  EXPECT_NE(run(bexec, x), want);
   sfc::graph bad = q;
+  bad.nodes[k].conv.quant.td_bias_correction.assign(2, 0.f);
+  EXPECT_THROW(construct(bad, no_calibration("auto")), sfc::error);
+  bad = q;
   bad.nodes[k].conv.quant.td_act_scale.resize(3);
   EXPECT_THROW(construct(bad, no_calibration("auto")), sfc::error);
   bad = q;

@@ -69,6 +69,7 @@ sfc::graph hand_graph() {
   q.td_bits = 6;
   for (int i = 0; i < 64; ++i) q.td_act_scale.push_back(0.5f + float(i));
   for (int i = 0; i < 4 * 64; ++i) q.td_weight_scale.push_back(1.f / float(i + 1));
+  q.td_bias_correction = {0.25f, -1e-3f, 0.f, 7.5f};
 
   const int a = g.add_node(sfc::op_type::cast, "attrs", {y, -1, shape}, {z});
   auto& at = g.nodes[size_t(a)].attrs;
@@ -138,6 +139,7 @@ void expect_same_conv(const sfc::conv_info& a, const sfc::conv_info& b) {
   expect_same_floats(q.weight_scale, r.weight_scale);
   expect_same_floats(q.td_act_scale, r.td_act_scale);
   expect_same_floats(q.td_weight_scale, r.td_weight_scale);
+  expect_same_floats(q.td_bias_correction, r.td_bias_correction);
 }
 
 void expect_same_node(const sfc::node& a, const sfc::node& b) {

@@ -116,7 +116,8 @@ TEST(SfcQuantize, OptionsProduceLoadableFiles) {
       "--algo sfc4_4x4_3x3 --granularity tensor --scales pow2",
       "--algo sfc6_6x6_3x3 --granularity frequency --bits 6 --range mse",
       "--algo wino_4x4_3x3 --granularity channel --tune none --range percentile:99.9",
-      "--algo auto --error-budget 0.2 --compare sfc6_7x7_3x3,wino_4x4_3x3"};
+      "--algo auto --error-budget 0.2 --compare sfc6_7x7_3x3,wino_4x4_3x3",
+      "--algo sfc6_6x6_3x3 --bits 4 --bias-correction on"};
   for (size_t i = 0; i < variants.size(); ++i) {
     SCOPED_TRACE(variants[i]);
     const std::string q = t.str() + "/m" + std::to_string(i) + ".sfcq";

@@ -53,6 +53,7 @@ layer_entry report_layer(const layer_data& d, const std::vector<std::string>& al
     double mse = -1, gb = -1;
     sfc::conv_int8_layer L = d.L;
     L.ci.quant.impl.clear(), L.ci.quant.td_act_scale.clear(), L.ci.quant.td_weight_scale.clear();
+    L.ci.quant.td_bias_correction.clear();
     L.ci.quant.td_bits = bits;
     try {
       if (a == "direct") {

@@ -22,6 +22,7 @@ const char* kUsage =
     "                    [--bits 8|6|4] [--range minmax|percentile[:P]|mse]\n"
     "                    [--granularity tensor|frequency|channel|frequency+channel]\n"
     "                    [--tune search|none] [--scales free|pow2] [--tune-images N (32)]\n"
+    "                    [--bias-correction on|off (off)]\n"
     "                    [--error-budget R (0.05)] [--compare ALGO,...] [--report-md FILE]\n"
     "                    [--json FILE] [--threads N] [--batch N] [--quiet]\n"
     "                    [--preprocess imagenet|cifar|tflite|raw] [--resize N] [--crop N]\n"
@@ -107,6 +108,10 @@ quantize_options parse_quantize_options(int argc, char** argv) {
       const std::string t = val();
       if (t != "free" && t != "pow2") sfc::throw_invalid("--scales must be free or pow2, got '" + t + "'");
       o.pow2 = t == "pow2";
+    } else if (a == "--bias-correction") {
+      const std::string t = val();
+      if (t != "on" && t != "off") sfc::throw_invalid("--bias-correction must be on or off, got '" + t + "'");
+      o.bias_correction = t == "on";
     } else if (a == "--tune-images") o.tune_images = sfc::flag_int(a, val(), 1, 4096);
     else if (a == "--error-budget") o.error_budget = to_double(a, val(), 0.0, 10.0);
     else if (a == "--compare") o.compare = split(val());

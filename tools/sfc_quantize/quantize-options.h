@@ -26,6 +26,7 @@ struct quantize_options {
   td_granularity granularity = td_granularity::frequency_channel;
   bool tune = true;              // scale fine-tuning against the fp32 layer outputs
   bool pow2 = false;             // power-of-two transform-domain scales
+  bool bias_correction = false;  // per-channel bias correction of SFC layers (td-bias-correction.h)
   int tune_images = 32;          // images used for fine-tuning and the per-layer report
   double error_budget = 0.05;    // "auto": max relative RMS error per layer
   std::vector<std::string> compare;  // per-layer report algorithms; empty: all that fit

@@ -3,6 +3,7 @@
 #include "graph/executor.h"
 #include "kernels/algo/algorithm.h"
 #include "kernels/common/error.h"
+#include "tools/sfc_quantize/td-bias-correction.h"
 
 namespace sfc_tools {
 
@@ -10,6 +11,7 @@ quantize_settings settings_from(const quantize_options& o) {
   quantize_settings s;
   s.algo = o.algo, s.bits = o.bits, s.range = o.range, s.granularity = o.granularity;
   s.tune = o.tune, s.pow2 = o.pow2, s.tune_images = o.tune_images;
+  s.bias_correction = o.bias_correction;
   s.error_budget = o.error_budget, s.compare = o.compare;
   s.threads = o.threads, s.batch = o.batch;
   return s;
@@ -63,6 +65,12 @@ quantize_result quantize_model(const sfc::graph& model, const std::vector<float>
               !t.scales.w.empty();
       qp.td_act_scale = t.scales.act;
       qp.td_weight_scale = t.scales.w;
+      if (s.bias_correction) {
+        sfc::conv_int8_layer L = d.L;
+        L.ci.quant.td_act_scale = t.scales.act, L.ci.quant.td_weight_scale = t.scales.w;
+        qp.td_bias_correction = td_bias_correction(d, L);
+        stale = true;
+      }
     }
     if (s.report) {
       rep.layers.push_back(report_layer(d, rep.algos, s.bits, fast ? &t : nullptr, tune_n));

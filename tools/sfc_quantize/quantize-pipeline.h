@@ -4,7 +4,8 @@
 //      per-tensor activations by `range`), an implementation per conv (`algo`; "auto" = the
 //      fastest in the network within `error_budget`) at `bits` transform-domain bits;
 //   2. per SFC / Winograd layer: transform-domain scales at `granularity`, fine-tuned against
-//      the fp32 layer outputs on the first `tune_images` images (td-tuning.h);
+//      the fp32 layer outputs on the first `tune_images` images (td-tuning.h), then the
+//      layer's bias correction (td-bias-correction.h);
 //   3. optionally the per-layer report (layer-report.h).
 #pragma once
 #include <functional>
@@ -23,6 +24,7 @@ struct quantize_settings {
   std::string range = "minmax";
   td_granularity granularity = td_granularity::frequency_channel;
   bool tune = true, pow2 = false;
+  bool bias_correction = false;  // td-bias-correction.h (opt-in: mixed results, docs/sfc-quantize.md)
   int tune_images = 32;
   double error_budget = 0.05;
   std::vector<std::string> compare;  // report columns; empty: all that fit
