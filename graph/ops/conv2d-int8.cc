@@ -149,6 +149,44 @@ class residual_pass final : public detail::conv_int8_impl {
   std::vector<int8_t> tmp_;
 };
 
+// Clip activation (ReLU6 and the like) for the implementations whose output stage has only ReLU:
+// core runs the layer without activation, then dst is clamped to [q(lo), q(hi)] with
+// q(v) = sat(round(v / dst_scale) + zero_point). Rounding and saturation are monotone, so this is
+// bit-identical to clipping before the rounding (the reference's epilogue, TFLite's activation
+// range).
+class clip_pass final : public detail::conv_int8_impl {
+ public:
+  clip_pass(const conv_int8_layer& L, std::unique_ptr<detail::conv_int8_impl> core)
+      : core_(std::move(core)), u8_(L.ci.quant.dst_type == qtype::u8), threads_(L.threads),
+        size_(out_pixels(L.ci.p) * size_t(L.ci.p.oc)) {
+    const epilogue_params e = make_epilogue(L.ci);
+    const int32_t qmin = qtype_min(e.dst_type), qmax = qtype_max(e.dst_type);
+    lo_ = quantize_round_sat(e.lo, e.zero_point, qmin, qmax);
+    hi_ = quantize_round_sat(e.hi, e.zero_point, qmin, qmax);
+  }
+  void run(const void* src, const void* residual, void* dst) override {
+    core_->run(src, residual, dst);
+    if (u8_)
+      clamp(static_cast<uint8_t*>(dst));
+    else
+      clamp(static_cast<int8_t*>(dst));
+  }
+  std::string name() const override { return core_->name() + "+clip"; }
+
+ private:
+  template <class T>
+  void clamp(T* d) const {
+    const T lo = T(lo_), hi = T(hi_);
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (long i = 0; i < long(size_); ++i) d[i] = std::min(std::max(d[i], lo), hi);
+  }
+  std::unique_ptr<detail::conv_int8_impl> core_;
+  bool u8_;
+  int threads_;
+  size_t size_;
+  int32_t lo_ = 0, hi_ = 0;
+};
+
 class conv_int8_kernel final : public node_kernel {
  public:
   explicit conv_int8_kernel(std::unique_ptr<detail::conv_int8_impl> impl, std::string prefix)
@@ -183,8 +221,6 @@ std::string sfc_reject_reason(const conv_int8_layer& L, const fastconv_algorithm
   if (ci.p.stride_h != 1 || ci.p.stride_w != 1)
     return "needs stride 1, got " + std::to_string(ci.p.stride_h) + "x" +
            std::to_string(ci.p.stride_w);
-  if (ci.act == activation_kind::clip)
-    return "clip activation is not fused by the SFC output stage";
   if (L.has_residual && !(ci.quant.pre_residual_scale > 0.f))
     return "residual add without a calibrated pre-residual scale";
   if (L.has_residual && has_zero_points(ci.quant)) return zero_point_residual_reason();
@@ -201,7 +237,6 @@ std::string exact_reject_reason(const conv_int8_layer& L, const fastconv_algorit
   const conv_info& ci = L.ci;
   if (ci.p.kh != alg.r || ci.p.kw != alg.r || ci.p.stride_h != 1 || ci.p.stride_w != 1)
     return sfc_reject_reason(L, alg);
-  if (ci.act == activation_kind::clip) return "clip activation is not fused by the output stage";
   if (L.has_residual && !(ci.quant.pre_residual_scale > 0.f))
     return "residual add without a calibrated pre-residual scale";
   if (L.has_residual && has_zero_points(ci.quant)) return zero_point_residual_reason();
@@ -212,8 +247,6 @@ std::string exact_reject_reason(const conv_int8_layer& L, const fastconv_algorit
 std::string baseline_reject_reason(const conv_int8_layer& L, conv_impl_kind k) {
   if (k == conv_impl_kind::onednn_int8 && !have_onednn()) return "oneDNN backend not built";
   if (k == conv_impl_kind::xnnpack_int8 && !have_xnnpack()) return "XNNPACK backend not built";
-  if (k != conv_impl_kind::reference_int8 && L.ci.act == activation_kind::clip)
-    return "clip activation is not fused";
   if (k == conv_impl_kind::xnnpack_int8 && L.has_residual && !(L.ci.quant.pre_residual_scale > 0.f))
     return "residual add without a calibrated pre-residual scale";
   if (k != conv_impl_kind::reference_int8 && L.has_residual && has_zero_points(L.ci.quant))
@@ -379,9 +412,14 @@ std::unique_ptr<conv_int8_impl> with_residual_pass(const conv_int8_layer& L,
 
 }  // namespace detail
 
-std::unique_ptr<node_kernel> make_conv_int8_kernel(const conv_int8_layer& L,
+std::unique_ptr<node_kernel> make_conv_int8_kernel(const conv_int8_layer& L_in,
                                                    const conv_impl_choice& c,
                                                    const std::vector<double>* sfc_maxabs) {
+  // Clip: every implementation but the reference runs without activation, then a clamp pass.
+  const bool clip = L_in.ci.act == activation_kind::clip && c.kind != conv_impl_kind::reference_int8;
+  conv_int8_layer L_noact;
+  if (clip) L_noact = L_in, L_noact.ci.act = activation_kind::none;
+  const conv_int8_layer& L = clip ? L_noact : L_in;
   std::unique_ptr<detail::conv_int8_impl> impl;
   switch (c.kind) {
     case conv_impl_kind::sfc:
@@ -403,6 +441,7 @@ std::unique_ptr<node_kernel> make_conv_int8_kernel(const conv_int8_layer& L,
     default:
       throw_invalid(L.label + ": " + conv_impl_name(c) + " is not an int8 implementation");
   }
+  if (clip) impl = std::make_unique<clip_pass>(L_in, std::move(impl));
   return std::make_unique<conv_int8_kernel>(std::move(impl), conv_impl_name(c));
 }
 

@@ -61,10 +61,15 @@ struct stats {
 
 // Runs `count` NHWC uint8 images through the executor in batches of 8 (threads 1, reference
 // policy: there is no int8 conv in this graph); returns the TFLite output bytes.
-std::vector<uint8_t> run_executor(const tfl::model& m, const std::vector<uint8_t>& pixels) {
+std::vector<uint8_t> run_executor(const tfl::model& m, const std::vector<uint8_t>& pixels,
+                                  const std::string& policy = "reference",
+                                  std::vector<std::string>* impls = nullptr) {
   const sfc::graph g = sfc::tflite_to_graph(m);
-  sfc::executor_options o = sfc_test::make_int8_options("reference", {});
+  sfc::executor_options o = sfc_test::make_int8_options(policy, {});
   sfc::executor ex(g, {{kBatch, 3, kSize, kSize}}, o);
+  if (impls)
+    for (size_t k = 0; k < ex.prepared_graph().nodes.size(); ++k)
+      if (ex.prepared_graph().nodes[k].op == sfc::op_type::conv) impls->push_back(ex.node_impl(k));
   const tfl::tensor& xt = m.tensors[size_t(m.inputs[0])];
   const tfl::tensor& yt = m.tensors[size_t(m.outputs[0])];
   const float xs = xt.quant.scale[0], ys = yt.quant.scale[0];
@@ -125,6 +130,44 @@ TEST(TfliteMobileNet, V2First8AgreesWithTheReferenceInterpreter) {
   EXPECT_GE(s.equal * 1000, s.n * 999);
   EXPECT_EQ(s.within1, s.n);  // the target was 99 %
   EXPECT_EQ(s.top1, 8);
+}
+
+// tf2 MobileNet v2 PTQ (int8 per-channel weights): its 36 CONV_2Ds are int8 convs with RELU6 or
+// none, so they run on oneDNN / XNNPACK (clip through the clamp pass of conv2d-int8.cc); the
+// depthwise convs and ADDs take the exact f32 paths, MEAN and SOFTMAX run in f32 (not bit-exact
+// by construction).
+TEST(TfliteMobileNet, Tf2PtqFirst8OnInt8Kernels) {
+  const char* model = "imagenet_mobilenet_tflite_coral/tf2_mobilenet_v2_1.0_224_ptq.tflite";
+  SFC_REQUIRE_DATA(sfc_test::data_path(model));
+  SFC_REQUIRE_DATA(sfc_test::data_path(kFirst8));
+  const tfl::model m = tfl::load_model(sfc_test::data_path(model));
+  const std::vector<uint8_t> pixels = sfc_test::read_bytes(sfc_test::data_path(kFirst8));
+  ASSERT_EQ(pixels.size(), 8 * kPerImage);
+  tfl::ref_interpreter it(m);
+  std::vector<uint8_t> ref;
+  for (size_t i = 0; i < 8; ++i) {
+    it.set_input(0, pixels.data() + i * kPerImage, kPerImage);
+    it.run();
+    ref.insert(ref.end(), it.output(0).begin(), it.output(0).end());
+  }
+  for (const std::string policy : {"onednn", "xnnpack"}) {
+    if (!sfc_test::policy_available(policy)) continue;
+    std::vector<std::string> impls;
+    const std::vector<uint8_t> ours = run_executor(m, pixels, policy, &impls);
+    ASSERT_EQ(ours.size(), ref.size());
+    const long on_policy = std::count_if(impls.begin(), impls.end(), [&](const std::string& n) {
+      return n.rfind(policy, 0) == 0;
+    });
+    // Every CONV_2D (1x1 and the 3x3 stride-2 stem, RELU6 or none) on an int8 kernel; oneDNN
+    // declines the stem (a src zero point with padding), which falls back to XNNPACK.
+    EXPECT_EQ(on_policy, policy == "onednn" ? 35 : 36) << policy;
+    for (const std::string& n : impls) EXPECT_EQ(n.rfind("reference", 0), std::string::npos) << n;
+    stats s;
+    for (size_t i = 0; i < 8; ++i) s.add(ours.data() + i * kClasses, ref.data() + i * kClasses);
+    s.print(("tf2 MobileNet v2 PTQ, " + policy + " vs reference interpreter, first 8").c_str());
+    EXPECT_GE(s.within1 * 1000, s.n * 999) << policy;
+    EXPECT_EQ(s.top1, 8) << policy;
+  }
 }
 
 // The TFLite outputs [250, 1001] of ref_mobilenet_tflite_wasm_outputs.npz for this model (the
