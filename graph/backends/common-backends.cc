@@ -50,6 +50,7 @@ std::string describe(const q8_conv2d_config& cfg) {
   if (cfg.dst_type != qtype::f32) s += "(zp " + std::to_string(cfg.dst_zero_point) + ")";
   if (cfg.sum) s += std::string(", sum ") + qtype_name(cfg.sum_type);
   if (cfg.relu) s += ", relu";
+  if (cfg.groups != 1) s += ", groups " + std::to_string(cfg.groups);
   return s;
 }
 
@@ -86,7 +87,12 @@ void validate_params(const conv2d_params& p, size_t weights, size_t bias, int th
 }
 
 void validate_q8_config(const q8_conv2d_config& cfg, const char* backend) {
-  validate_params(cfg.p, cfg.weights.size(), cfg.bias.size(), cfg.threads, backend);
+  if (cfg.groups < 1 || cfg.p.ic % cfg.groups || cfg.p.oc % cfg.groups)
+    throw_invalid(std::string(backend) + ": groups " + std::to_string(cfg.groups) +
+                  " must divide ic and oc");
+  conv2d_params pg = cfg.p;  // weight count as for ic / groups input channels
+  pg.ic /= cfg.groups;
+  validate_params(pg, cfg.weights.size(), cfg.bias.size(), cfg.threads, backend);
   if (cfg.weight_scale.size() != size_t(cfg.p.oc))
     throw_invalid(std::string(backend) + ": weight_scale must hold oc = " +
                   std::to_string(cfg.p.oc) + " values, got " +

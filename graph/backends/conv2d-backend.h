@@ -40,6 +40,9 @@ struct q8_conv2d_config {
   bool sum = false;
   qtype sum_type = qtype::s8;
   float sum_scale = 1.f;
+  // Grouped convolution (depthwise: groups = ic): weights OIHW with I = ic / groups. XNNPACK only
+  // (oneDNN's int8 path here is groups = 1).
+  int groups = 1;
   int threads = 1;
 };
 

@@ -135,6 +135,7 @@ dnnl::memory reorder_weights(const dnnl::engine& eng, dnnl::stream& strm,
 std::unique_ptr<conv2d_backend> make_onednn_conv2d(const q8_conv2d_config& cfg, bool winograd) {
   detail::validate_q8_config(cfg, "oneDNN");
   if (cfg.src_type == qtype::f32) throw_unsupported("oneDNN int8 convolution: f32 src is not int8");
+  if (cfg.groups != 1) throw_unsupported("oneDNN int8 convolution: grouped convolutions are not wired");
   const conv2d_params& p = cfg.p;
   omp_threads_scope threads(cfg.threads);
   try {

@@ -46,13 +46,14 @@ class xnnpack_conv2d final : public conv2d_backend {
  public:
   explicit xnnpack_conv2d(const q8_conv2d_config& cfg) : p_(cfg.p) {
     const conv2d_params& p = cfg.p;
-    // OIHW -> OHWI.
+    // OIHW -> OHWI (XNNPACK's [groups][oc / groups][kh][kw][ic / groups]).
+    const int icg = p.ic / cfg.groups;
     std::vector<int8_t> ohwi(cfg.weights.size());
     const size_t khw = size_t(p.kh) * p.kw;
     for (int o = 0; o < p.oc; ++o)
-      for (int i = 0; i < p.ic; ++i)
+      for (int i = 0; i < icg; ++i)
         for (size_t k = 0; k < khw; ++k)
-          ohwi[(size_t(o) * khw + k) * p.ic + i] = cfg.weights[(size_t(o) * p.ic + i) * khw + k];
+          ohwi[(size_t(o) * khw + k) * icg + i] = cfg.weights[(size_t(o) * icg + i) * khw + k];
     // Bias in accumulator units (src_scale · weight_scale[oc]), rounded to int32.
     std::vector<int32_t> bias(p.oc, 0);
     if (!cfg.bias.empty())
@@ -67,7 +68,8 @@ class xnnpack_conv2d final : public conv2d_backend {
     check(xnn_create_convolution2d_nhwc_qc8(
               uint32_t(p.pad_t), uint32_t(p.pad_r), uint32_t(p.pad_b), uint32_t(p.pad_l),
               uint32_t(p.kh), uint32_t(p.kw), uint32_t(p.stride_h), uint32_t(p.stride_w), 1, 1,
-              /*groups=*/1, size_t(p.ic), size_t(p.oc), size_t(p.ic), size_t(p.oc),
+              uint32_t(cfg.groups), size_t(icg), size_t(p.oc / cfg.groups), size_t(p.ic),
+              size_t(p.oc),
               int8_t(cfg.src_zero_point), cfg.src_scale, cfg.weight_scale.data(), ohwi.data(),
               bias.data(), int8_t(cfg.dst_zero_point), cfg.dst_scale, out_min, 127, 0, &op_),
           "xnn_create_convolution2d_nhwc_qc8 (" + detail::describe(cfg) + ")");

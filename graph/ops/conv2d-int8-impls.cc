@@ -31,6 +31,7 @@ q8_conv2d_config backend_config(const conv_int8_layer& L) {
   cfg.dst_scale = q.dst_scale;
   cfg.dst_zero_point = q.dst_zero_point;
   cfg.relu = L.ci.act == activation_kind::relu;
+  cfg.groups = L.ci.groups;
   cfg.threads = L.threads;
   return cfg;
 }

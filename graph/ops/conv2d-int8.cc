@@ -76,6 +76,7 @@ class reference_int8 final : public detail::conv_int8_impl {
     acc_.resize(out_pixels(L.ci.p) * size_t(oc));
   }
   void run(const void* src, const void* residual, void* dst) override {
+    if (L_.ci.groups != 1) return run_grouped(src, residual, dst);
     conv2d_params p1 = L_.ci.p;
     p1.n = 1;
     const size_t in_img = size_t(p1.h) * p1.w * p1.ic, out_img = out_pixels(p1) * size_t(p1.oc);
@@ -101,6 +102,39 @@ class reference_int8 final : public detail::conv_int8_impl {
   std::string name() const override { return "reference"; }
 
  private:
+  // Grouped (depthwise) convolution: exact int32 Σ (x − zp)·w over each group's input channels,
+  // padding contributing zero (it reads as the zero point); the same epilogue.
+  void run_grouped(const void* src, const void* residual, void* dst) {
+    const conv2d_params& p = L_.ci.p;
+    const int icg = p.ic / L_.ci.groups, ocg = p.oc / L_.ci.groups, oh = p.oh(), ow = p.ow();
+    const qtype st = L_.ci.quant.src_type;
+    const int32_t zp = L_.ci.quant.src_zero_point;
+#pragma omp parallel for num_threads(L_.threads) schedule(static)
+    for (int r = 0; r < p.n * oh; ++r) {
+      const int n = r / oh, oy = r % oh;
+      for (int ox = 0; ox < ow; ++ox)
+        for (int o = 0; o < p.oc; ++o) {
+          const int c0 = (o / ocg) * icg;
+          int32_t acc = 0;
+          for (int ky = 0; ky < p.kh; ++ky) {
+            const int iy = oy * p.stride_h - p.pad_t + ky;
+            if (iy < 0 || iy >= p.h) continue;
+            for (int kx = 0; kx < p.kw; ++kx) {
+              const int ix = ox * p.stride_w - p.pad_l + kx;
+              if (ix < 0 || ix >= p.w) continue;
+              const size_t px = ((size_t(n) * p.h + iy) * p.w + ix) * p.ic + c0;
+              for (int c = 0; c < icg; ++c)
+                acc += (int32_t(load_q(src, st, px + c)) - zp) *
+                       int32_t(L_.weights[((size_t(o) * icg + c) * p.kh + ky) * p.kw + kx]);
+            }
+          }
+          const size_t at = ((size_t(n) * oh + oy) * ow + ox) * p.oc + o;
+          float f = (float(acc) + bias_acc_[size_t(o)]) * oscale_[size_t(o)];
+          if (residual) f += sum_scale_ * load_q(residual, L_.ci.quant.residual_type, at);
+          store_q(dst, e_.dst_type, at, finish(f, e_));
+        }
+    }
+  }
   conv_int8_layer L_;
   epilogue_params e_;
   std::vector<float> oscale_, bias_acc_;
@@ -215,6 +249,7 @@ std::string zero_point_residual_reason() { return "residual add with non-zero ze
 // Why an SFC variant cannot run the layer ("" if it can).
 std::string sfc_reject_reason(const conv_int8_layer& L, const fastconv_algorithm& alg) {
   const conv_info& ci = L.ci;
+  if (ci.groups != 1) return "grouped convolution";
   if (ci.p.kh != alg.r || ci.p.kw != alg.r)
     return "needs a " + std::to_string(alg.r) + "x" + std::to_string(alg.r) + " kernel, got " +
            std::to_string(ci.p.kh) + "x" + std::to_string(ci.p.kw);
@@ -235,6 +270,7 @@ std::string sfc_reject_reason(const conv_int8_layer& L, const fastconv_algorithm
 // Why the exact int16 layer cannot run the layer ("" if it can).
 std::string exact_reject_reason(const conv_int8_layer& L, const fastconv_algorithm& alg) {
   const conv_info& ci = L.ci;
+  if (ci.groups != 1) return "grouped convolution";
   if (ci.p.kh != alg.r || ci.p.kw != alg.r || ci.p.stride_h != 1 || ci.p.stride_w != 1)
     return sfc_reject_reason(L, alg);
   if (L.has_residual && !(ci.quant.pre_residual_scale > 0.f))
@@ -247,6 +283,10 @@ std::string exact_reject_reason(const conv_int8_layer& L, const fastconv_algorit
 std::string baseline_reject_reason(const conv_int8_layer& L, conv_impl_kind k) {
   if (k == conv_impl_kind::onednn_int8 && !have_onednn()) return "oneDNN backend not built";
   if (k == conv_impl_kind::xnnpack_int8 && !have_xnnpack()) return "XNNPACK backend not built";
+  if (k == conv_impl_kind::onednn_int8 && L.ci.groups != 1)
+    return "grouped convolution (XNNPACK and the reference run it)";
+  if (k == conv_impl_kind::xnnpack_int8 && L.ci.groups != 1 && L.has_residual)
+    return "grouped convolution with a residual add";
   if (k == conv_impl_kind::xnnpack_int8 && L.has_residual && !(L.ci.quant.pre_residual_scale > 0.f))
     return "residual add without a calibrated pre-residual scale";
   if (k != conv_impl_kind::reference_int8 && L.has_residual && has_zero_points(L.ci.quant))
@@ -280,11 +320,12 @@ conv_int8_layer make_conv_int8_layer(const graph& g, const node& n, int threads)
   L.has_residual = has_input(n, 3);
   L.threads = std::max(threads, 1);
   const conv2d_params& p = L.ci.p;
-  if (!L.ci.quant.valid || L.ci.groups != 1) fail_unsupported(n, "not an int8 convolution");
+  if (!L.ci.quant.valid || L.ci.groups < 1 || p.ic % L.ci.groups || p.oc % L.ci.groups)
+    fail_unsupported(n, "not an int8 convolution");
   const tensor* wt = const_input(g, n, 1, "weights");
   const tensor* bt = const_input(g, n, 2, "bias", true);
   if (bt) L.bias.assign(bt->as<float>(), bt->as<float>() + p.oc);
-  const size_t per_oc = size_t(p.ic) * p.kh * p.kw;
+  const size_t per_oc = size_t(p.ic / L.ci.groups) * p.kh * p.kw;  // OIHW, I = ic / groups
   if (wt->desc().type == dtype::s8) {  // already quantized (a quantized model file)
     L.weights.assign(wt->as<int8_t>(), wt->as<int8_t>() + per_oc * size_t(p.oc));
     for (int8_t v : L.weights)  // symmetric range, as quantized below (kernels rely on it)

@@ -210,8 +210,8 @@ void infer_conv(graph& g, node& n) {
       (input(g, n, 3).desc.shape != out || input(g, n, 3).desc.type != res_t))
     fail_invalid(n, std::string("residual input must be ") + dtype_name(res_t) + " " +
                         shape_str(out));
-  if (q.valid && (q.weight_scale.size() != size_t(ws[0]) || groups != 1))
-    fail_invalid(n, "int8 convolution needs groups = 1 and one weight scale per output channel");
+  if (q.valid && q.weight_scale.size() != size_t(ws[0]))
+    fail_invalid(n, "int8 convolution needs one weight scale per output channel");
   set_output(g, n, 0, dst_t, out);
 }
 

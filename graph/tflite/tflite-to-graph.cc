@@ -546,6 +546,36 @@ class converter {
                                    {y4, ints_const(base + "/shape2", {-1, O})}, base);
   }
 
+  // int8 weights (zero point 0, per-tensor or per-channel along dimension 3): an int8 grouped
+  // conv (groups = C, channel multiplier OC / C), run by XNNPACK or the reference
+  // (conv2d-int8.h); weights [1, KH, KW, OC] -> OIHW [OC, 1, KH, KW].
+  void int8_depthwise(const tfl::op& o, int64_t kh, int64_t kw, int64_t c) {
+    const tfl::tensor& w = T(o.inputs[1]);
+    const int64_t oc = w.shape[3];
+    if (w.quant.empty() || (w.quant.per_channel() && (w.quant.quantized_dimension != 3 ||
+                                                       int64_t(w.quant.scale.size()) != oc)))
+      fail("weights need per-tensor or per-channel (dimension 3) scales");
+    for (int64_t z : w.quant.zero_point)
+      if (z != 0) fail("weights with a non-zero zero point are not supported");
+    std::vector<float> ws(size_t(oc), w.quant.scale[0]);
+    if (w.quant.per_channel()) ws.assign(w.quant.scale.begin(), w.quant.scale.end());
+    for (float s : ws)
+      if (!(s > 0.f) || !std::isfinite(s)) fail_invalid("weight scales must be positive");
+    auto t = std::make_shared<tensor>(tensor_desc{dtype::s8, {oc, 1, kh, kw}, tensor_layout::plain});
+    const auto* src = reinterpret_cast<const int8_t*>(w.data.data());
+    for (int64_t ch = 0; ch < oc; ++ch)
+      for (int64_t i = 0; i < kh * kw; ++i) {
+        const int8_t v = src[i * oc + ch];
+        if (v == -128) fail("weight value -128: int8 weights must lie in [-127, 127]");
+        t->as<int8_t>()[ch * kh * kw + i] = v;
+      }
+    const int wv = g_.add_constant(vname(o.inputs[1], "/oihw"), t);
+    const int x = as_q(o.inputs[0]);
+    const int b = conv_bias(o.inputs.size() > 2 ? o.inputs[2] : -1, rep(o.inputs[0]).scale, ws);
+    q_[size_t(o.outputs[0])] = int8_conv(o.inputs[0], x, wv, b, ws, o.outputs[0], o.opt.act, &o.opt);
+    g_.nodes.back().attrs["group"] = int_attr(c);
+  }
+
   // f32: DequantizeLinear -> grouped Conv (dequantized weights) -> activation -> QuantizeLinear.
   void depthwise(const tfl::op& o) {
     const tfl::tensor& w = T(o.inputs[1]);  // [1, KH, KW, C·m]
@@ -558,7 +588,10 @@ class converter {
     const int64_t kh = w.shape[1], kw = w.shape[2], oc = w.shape[3], c = xin.shape[3];
     const qrep ri = rep(o.inputs[0]);
     if (!ri.quantized) fail("input must be quantized");
-    if (rep(o.outputs[0]).quantized && oc % c == 0) return exact_conv(o, kh, kw, c, true);
+    if (rep(o.outputs[0]).quantized && oc % c == 0) {
+      if (w.type == tfl::tensor_type::int8) return int8_depthwise(o, kh, kw, c);
+      return exact_conv(o, kh, kw, c, true);  // uint8 weights with zero points: no s8 weights
+    }
     if (w.quant.empty() || (w.quant.per_channel() && (w.quant.quantized_dimension != 3 ||
                                                        int64_t(w.quant.scale.size()) != oc)))
       fail("weights need per-tensor or per-channel (dimension 3) scales");

@@ -132,10 +132,10 @@ TEST(TfliteMobileNet, V2First8AgreesWithTheReferenceInterpreter) {
   EXPECT_EQ(s.top1, 8);
 }
 
-// tf2 MobileNet v2 PTQ (int8 per-channel weights): its 36 CONV_2Ds are int8 convs with RELU6 or
-// none, so they run on oneDNN / XNNPACK (clip through the clamp pass of conv2d-int8.cc); the
-// depthwise convs and ADDs take the exact f32 paths, MEAN and SOFTMAX run in f32 (not bit-exact
-// by construction).
+// tf2 MobileNet v2 PTQ (int8 per-channel weights): its 36 CONV_2Ds and 17 DEPTHWISE_CONV_2Ds are
+// int8 convs with RELU6 or none (clip through the clamp pass of conv2d-int8.cc; depthwise = int8
+// grouped convs, on XNNPACK or the reference); the ADDs take the exact f32 path, MEAN and SOFTMAX
+// run in f32 (not bit-exact by construction).
 TEST(TfliteMobileNet, Tf2PtqFirst8OnInt8Kernels) {
   const char* model = "imagenet_mobilenet_tflite_coral/tf2_mobilenet_v2_1.0_224_ptq.tflite";
   SFC_REQUIRE_DATA(sfc_test::data_path(model));
@@ -150,7 +150,7 @@ TEST(TfliteMobileNet, Tf2PtqFirst8OnInt8Kernels) {
     it.run();
     ref.insert(ref.end(), it.output(0).begin(), it.output(0).end());
   }
-  for (const std::string policy : {"onednn", "xnnpack"}) {
+  for (const std::string policy : {"onednn", "xnnpack", "reference"}) {
     if (!sfc_test::policy_available(policy)) continue;
     std::vector<std::string> impls;
     const std::vector<uint8_t> ours = run_executor(m, pixels, policy, &impls);
@@ -158,10 +158,13 @@ TEST(TfliteMobileNet, Tf2PtqFirst8OnInt8Kernels) {
     const long on_policy = std::count_if(impls.begin(), impls.end(), [&](const std::string& n) {
       return n.rfind(policy, 0) == 0;
     });
-    // Every CONV_2D (1x1 and the 3x3 stride-2 stem, RELU6 or none) on an int8 kernel; oneDNN
-    // declines the stem (a src zero point with padding), which falls back to XNNPACK.
-    EXPECT_EQ(on_policy, policy == "onednn" ? 35 : 36) << policy;
-    for (const std::string& n : impls) EXPECT_EQ(n.rfind("reference", 0), std::string::npos) << n;
+    // Every conv on an int8 kernel. oneDNN declines the stem (a src zero point with padding) and
+    // the grouped (depthwise) convs, which fall back to XNNPACK.
+    EXPECT_EQ(impls.size(), 53u);
+    EXPECT_EQ(on_policy, policy == "onednn" ? 35 : 53) << policy;
+    if (policy != "reference") {
+      for (const std::string& n : impls) EXPECT_EQ(n.rfind("reference", 0), std::string::npos) << n;
+    }
     stats s;
     for (size_t i = 0; i < 8; ++i) s.add(ours.data() + i * kClasses, ref.data() + i * kClasses);
     s.print(("tf2 MobileNet v2 PTQ, " + policy + " vs reference interpreter, first 8").c_str());

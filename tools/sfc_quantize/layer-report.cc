@@ -57,7 +57,7 @@ layer_entry report_layer(const layer_data& d, const std::vector<std::string>& al
     L.ci.quant.td_bits = bits;
     try {
       if (a == "direct") {
-        gb = sfc::bops_direct(one, 1, 8).total() * 1e-9;
+        gb = sfc::bops_direct(one, d.L.ci.groups, 8).total() * 1e-9;
         sfc::conv_impl_choice c;
         c.kind = sfc::conv_impl_kind::onednn_int8;
         try {
@@ -82,7 +82,7 @@ layer_entry report_layer(const layer_data& d, const std::vector<std::string>& al
   }
   const sfc::fastconv_algorithm* alg = sfc::find_algorithm(e.impl);
   e.chosen_gbops = alg ? sfc::bops_fast(one, 1, *alg, d.L.ci.quant.td_bits).total() * 1e-9
-                       : sfc::bops_direct(one, 1, 8).total() * 1e-9;
+                       : sfc::bops_direct(one, d.L.ci.groups, 8).total() * 1e-9;
   if (chosen) e.tuned = true, e.tune = *chosen;
   return e;
 }
