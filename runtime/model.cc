@@ -82,7 +82,7 @@ loaded parse_model(const void* data, size_t size, const std::string& name) {
     l.g = tflite_to_graph(tflite::read_model(data, size, name));
   else
     l.g = onnx_import_memory(data, size, name);
-  fold_qdq(l.g);  // an ONNX QDQ / QLinearConv model becomes a quantized graph (else unchanged)
+  fold_qdq(l.g);  // an ONNX QDQ / QLinear* model becomes a quantized graph (fold-qdq.h)
   return l;
 }
 

@@ -135,12 +135,14 @@ struct importer {
   void add_node(const onnx::NodeProto& np, int index) {
     const std::string name = np.name().empty() ? np.op_type() + "_" + std::to_string(index) : np.name();
     const std::string label = node_label(np, name);
-    if (!default_domain(np.domain()))
-      throw error(error::unsupported, label + ": operator domain '" + np.domain() + "' is not supported");
-    if (np.op_type() == "Constant") return add_constant_node(np, label);
-    // QLinearConv: imported as a Conv node, then expanded into its QDQ form (onnx-qlinear.h).
-    const bool qlinear = np.op_type() == "QLinearConv";
-    op_type op = op_type::conv;
+    // QLinear* (QLinearConv, QLinearMatMul and com.microsoft's QLinearAdd, QLinear(Global)-
+    // AveragePool): imported as their float op, then expanded into the QDQ form (onnx-qlinear.h).
+    const qlinear_op* qlinear = qlinear_find(np.domain(), np.op_type());
+    if (!qlinear && !default_domain(np.domain()))
+      throw error(error::unsupported, label + ": operator '" + np.op_type() + "' of domain '" +
+                                          np.domain() + "' is not supported");
+    if (!qlinear && np.op_type() == "Constant") return add_constant_node(np, label);
+    op_type op = qlinear ? qlinear_float_op(*qlinear) : op_type::conv;
     if (!qlinear && !op_type_from_onnx(np.op_type(), &op))
       throw error(error::unsupported, label + ": operator '" + np.op_type() + "' is not supported");
     std::vector<int> outs;
@@ -160,11 +162,11 @@ struct importer {
     node& n = g.nodes[size_t(k)];
     const std::set<std::string>& ok = allowed_attrs(op);
     for (const onnx::AttributeProto& a : np.attribute()) {
-      if (!ok.count(a.name()))
+      if (!ok.count(a.name()) && !(qlinear && qlinear_accepts_attr(*qlinear, a.name())))
         throw error(error::unsupported, label + ": attribute '" + a.name() + "' is not supported");
       n.attrs[a.name()] = attribute_from_proto(a, label + " attribute '" + a.name() + "'");
     }
-    if (qlinear) expand_qlinear_conv(g, k, label);
+    if (qlinear) qlinear_expand(g, k, *qlinear, label);
   }
 };
 

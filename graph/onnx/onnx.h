@@ -19,9 +19,11 @@
 
 namespace sfc {
 
-// Quantized models: QuantizeLinear / DequantizeLinear (axis allowed) import as nodes and
-// QLinearConv as its QDQ expansion (onnx-qlinear.h); fold_qdq() (graph/passes/fold-qdq.h) then
-// turns them into a quantized graph for the int8 executor.
+// Quantized models: QuantizeLinear / DequantizeLinear (axis allowed) import as nodes, and
+// QLinearConv, QLinearMatMul and com.microsoft's QLinearAdd, QLinearGlobalAveragePool and
+// QLinearAveragePool as their QDQ expansions (onnx-qlinear.h; any other com.microsoft op is
+// unsupported); fold_qdq() (graph/passes/fold-qdq.h) then turns them into a quantized graph for
+// the int8 executor.
 graph onnx_import_file(const std::string& path);
 // name is used in error messages only.
 graph onnx_import_memory(const void* data, size_t size, const std::string& name = "<memory>");

@@ -1,157 +1,30 @@
-// QDQ Conv patterns -> int8 Conv nodes of a quantized graph (fold-qdq.h).
+// QDQ Conv / Gemm / MatMul patterns -> int8 Conv nodes of a quantized graph (fold-qdq.h).
 #include "graph/passes/fold-qdq.h"
 
 #include <cmath>
-#include <limits>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "graph/passes/qdq-util.h"
 #include "kernels/common/error.h"
 
 namespace sfc {
 namespace {
 
-// Per-tensor quantization of an activation as a Q / DQ node states it.
-struct act_q {
-  float scale = 1.f;
-  qtype t = qtype::u8;
-  int32_t zp = 0;
-};
+using namespace qdq;
 
-// One conv to fold, found before anything is rewritten.
+// One conv (or Gemm / MatMul) to fold, found before anything is rewritten.
 struct conv_match {
   int conv = -1, relu = -1, q_out = -1;  // node indices (relu -1: none)
+  int add = -1;                          // MatMul's bias Add (-1: none)
   int xq = -1, w = -1;                   // value ids: int8 src, s8 OIHW weights
   act_q src, dst;
   std::vector<float> w_scale;            // [oc]
   std::vector<float> bias;               // real-valued [oc], empty: none
+  std::shared_ptr<tensor> w_fc;          // Gemm / MatMul: the weights as s8 [O, K, 1, 1]
 };
-
-[[noreturn]] void fail_model(const node& n, const std::string& what) {
-  throw error(error::invalid_model, n.label() + ": " + what);
-}
-[[noreturn]] void fail_unsup(const node& n, const std::string& what) {
-  throw error(error::unsupported, n.label() + ": " + what);
-}
-
-bool is_qdq(const node& n) {
-  return n.op == op_type::quantize_linear || n.op == op_type::dequantize_linear;
-}
-
-const tensor* const_data(const graph& g, int v) {
-  if (v < 0 || !g.values[size_t(v)].is_const) return nullptr;
-  return g.values[size_t(v)].data.get();
-}
-
-// The scale constant of Q / DQ node n, validated: present, constant f32, positive and finite.
-const tensor& scale_of(const graph& g, const node& n) {
-  if (n.input(1) < 0) fail_model(n, "missing scale (input 1)");
-  const tensor* s = const_data(g, n.input(1));
-  if (!s) fail_model(n, "scale '" + g.values[size_t(n.input(1))].name + "' must be a constant");
-  if (s->desc().type != dtype::f32) fail_model(n, "scale must be float32");
-  if (s->numel() < 1) fail_model(n, "scale is empty");
-  for (int64_t i = 0; i < s->numel(); ++i) {
-    const float v = s->as<float>()[i];
-    if (!(v > 0.f) || !std::isfinite(v))
-      fail_model(n, "scale must be positive and finite (got " + std::to_string(v) + ")");
-  }
-  return *s;
-}
-
-// Zero points of n as int32 (empty: absent, i.e. zero), and the integer type they state.
-std::vector<int32_t> zero_points(const graph& g, const node& n, dtype* type) {
-  *type = dtype::u8;  // ONNX: no zero point = uint8 zero point 0
-  if (n.input(2) < 0) return {};
-  const tensor* z = const_data(g, n.input(2));
-  if (!z) fail_model(n, "zero point must be a constant");
-  *type = z->desc().type;
-  std::vector<int32_t> out(size_t(z->numel()));
-  for (size_t i = 0; i < out.size(); ++i) {
-    switch (*type) {
-      case dtype::u8: out[i] = z->as<uint8_t>()[i]; break;
-      case dtype::s8: out[i] = z->as<int8_t>()[i]; break;
-      case dtype::i32: out[i] = z->as<int32_t>()[i]; break;
-      default: fail_unsup(n, std::string("zero point of type ") + dtype_name(*type));
-    }
-  }
-  return out;
-}
-
-// Per-tensor activation quantization of Q / DQ node n.
-act_q activation_q(const graph& g, const node& n) {
-  const tensor& s = scale_of(g, n);
-  dtype zt;
-  const std::vector<int32_t> zp = zero_points(g, n, &zt);
-  if (s.numel() != 1 || zp.size() > 1)
-    fail_unsup(n, "per-axis activation quantization is not supported (per tensor only)");
-  if (zt != dtype::u8 && zt != dtype::s8) fail_unsup(n, "activations must be int8 or uint8");
-  act_q q;
-  q.scale = s.as<float>()[0];
-  q.t = zt == dtype::u8 ? qtype::u8 : qtype::s8;
-  q.zp = zp.empty() ? 0 : zp[0];
-  return q;
-}
-
-// The axis a per-axis Q / DQ node n quantizes along, validated against input shape `shape`
-// (scale count = that dimension). -1 for per-tensor scales.
-int quant_axis(const graph& g, const node& n, const shape_t& shape) {
-  const tensor& s = scale_of(g, n);
-  if (s.numel() == 1 && s.desc().rank() <= 1) return -1;
-  const int r = int(shape.size());
-  int64_t axis = n.attr_int("axis", 1);
-  if (axis < -r || axis >= r)
-    fail_model(n, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r));
-  if (axis < 0) axis += r;
-  if (s.desc().rank() != 1 || s.numel() != shape[size_t(axis)])
-    fail_model(n, std::to_string(s.numel()) + " scales do not match axis " + std::to_string(axis) +
-                      " of size " + std::to_string(shape[size_t(axis)]) + " (wrong axis?)");
-  return int(axis);
-}
-
-// f32 values of DequantizeLinear node n applied to its constant input q (s8 / u8 / i32).
-std::shared_ptr<tensor> dequantize_const(const graph& g, const node& n, const tensor& q) {
-  const tensor& s = scale_of(g, n);
-  const int axis = quant_axis(g, n, q.desc().shape);
-  dtype zt;
-  const std::vector<int32_t> zp = zero_points(g, n, &zt);
-  if (n.input(2) >= 0 && zt != q.desc().type) fail_model(n, "zero point type differs from the input");
-  if (!zp.empty() && zp.size() != size_t(s.numel())) fail_model(n, "scale and zero point sizes differ");
-  int64_t inner = 1;
-  for (size_t d = size_t(axis + 1); axis >= 0 && d < q.desc().shape.size(); ++d) inner *= q.desc().shape[d];
-  const int64_t channels = axis >= 0 ? q.desc().shape[size_t(axis)] : 1;
-  auto out = std::make_shared<tensor>(tensor_desc{dtype::f32, q.desc().shape, tensor_layout::plain});
-  for (int64_t i = 0; i < q.numel(); ++i) {
-    const size_t c = size_t(axis >= 0 ? (i / inner) % channels : 0);
-    int32_t v;
-    switch (q.desc().type) {
-      case dtype::s8: v = q.as<int8_t>()[i]; break;
-      case dtype::u8: v = q.as<uint8_t>()[i]; break;
-      case dtype::i32: v = q.as<int32_t>()[i]; break;
-      default: fail_unsup(n, std::string("cannot dequantize ") + dtype_name(q.desc().type));
-    }
-    const int32_t z = zp.empty() ? 0 : zp[c];
-    out->as<float>()[i] = float(double(int64_t(v) - z) * double(s.as<float>()[c]));
-  }
-  return out;
-}
-
-// As tflite-to-graph.cc: a real bias whose accumulator-unit value float(b_f / (s_in · s_w)) is
-// exactly float(b), so that the int8 epilogue adds the int32 bias exactly.
-float exact_bias(int32_t b, float s_in, float s_w) {
-  const float want = float(b);
-  auto acc_units = [&](float bf) { return float(double(bf) / (double(s_in) * double(s_w))); };
-  float bf = float(double(b) * double(s_in) * double(s_w));
-  float up = bf, down = bf;
-  for (int i = 0; i < 64 && acc_units(bf) != want; ++i) {
-    up = std::nextafter(up, std::numeric_limits<float>::infinity());
-    if (acc_units(up) == want) return up;
-    down = std::nextafter(down, -std::numeric_limits<float>::infinity());
-    if (acc_units(down) == want) return down;
-  }
-  return bf;
-}
 
 class folder {
  public:
@@ -163,13 +36,18 @@ class folder {
     std::vector<conv_match> ms;
     for (size_t k = 0; k < g_.nodes.size(); ++k) {
       conv_match m;
-      if (!g_.nodes[k].dead && g_.nodes[k].op == op_type::conv && match(int(k), &m))
+      const node& n = g_.nodes[k];
+      if (n.dead) continue;
+      if ((n.op == op_type::conv && match(int(k), &m)) ||
+          ((n.op == op_type::gemm || n.op == op_type::matmul) && match_fc(int(k), &m)))
         ms.push_back(std::move(m));
     }
-    for (const conv_match& m : ms) rewrite(m);
+    for (const conv_match& m : ms) m.w_fc ? rewrite_fc(m) : rewrite(m);
+    // An unfolded graph still gets f32 constants for DQ(constant) (a quantized one, e.g. from
+    // TFLite, is left as it is).
+    if (!ms.empty() || (!g_.quantized && has_const_dq())) materialize_const_dq();
     if (ms.empty()) return 0;
     g_.quantized = true;
-    materialize_const_dq();
     remap_zero_points();
     g_.remove_unused();
     return int(ms.size());
@@ -208,7 +86,7 @@ class folder {
     m->src = activation_q(g_, *dx);
     m->dst = activation_q(g_, g_.nodes[size_t(u)]);
     weights(*dw, *wq, m);
-    if (c.input(2) >= 0) bias(c, m);
+    if (c.input(2) >= 0) bias(c, c.input(2), m);
     return true;
   }
 
@@ -232,8 +110,7 @@ class folder {
 
   // Bias: an f32 constant, or DequantizeLinear of an int32 constant (exact when its scale is
   // s_x · s_w, the usual QDQ convention).
-  void bias(const node& c, conv_match* m) {
-    const int bv = c.input(2);
+  void bias(const node& c, int bv, conv_match* m) {
     const size_t oc = m->w_scale.size();
     if (const tensor* b = const_data(g_, bv)) {
       if (b->desc().type != dtype::f32 || size_t(b->numel()) != oc)
@@ -263,14 +140,21 @@ class folder {
   }
 
   void rewrite(const conv_match& m) {
-    node& c = g_.nodes[size_t(m.conv)];
+    const std::string name = g_.nodes[size_t(m.conv)].name;
     const int out = g_.nodes[size_t(m.q_out)].outputs.at(0);
     std::vector<int> ins = {m.xq, m.w};
     if (!m.bias.empty())
-      ins.push_back(g_.add_constant(c.name + "/bias_real",
+      ins.push_back(g_.add_constant(name + "/bias_real",
                                     make_f32_tensor({int64_t(m.bias.size())}, m.bias)));
+    node& c = g_.nodes[size_t(m.conv)];
     c.inputs = ins;
     c.outputs = {out};
+    set_quant(c, m);
+    g_.nodes[size_t(m.q_out)].dead = true;
+  }
+
+  // The int8 parameters of folded conv c; its ReLU node goes.
+  void set_quant(node& c, const conv_match& m) {
     conv_quant_params& q = c.conv.quant;
     q.valid = true;
     q.src_type = m.src.t, q.src_scale = m.src.scale, q.src_zero_point = m.src.zp;
@@ -280,8 +164,163 @@ class folder {
       c.conv.act = activation_kind::relu, c.conv.act_min = 0.f;
       g_.nodes[size_t(m.relu)].dead = true;
     }
+  }
+
+  // ---- Gemm / MatMul: an int8 1x1 conv between two reshapes --------------------------------
+  //
+  //   xq -> DQ -> Gemm(B: DQ(s8 const), C)  or  MatMul(B: DQ(s8 const)) [-> Add(bias)]
+  //      [-> Relu] -> Q
+  // becomes (as tflite-to-graph.cc's FULLY_CONNECTED)
+  //   xq [.., K] -> Reshape [-1, K, 1, 1] -> Conv(int8, W [O, K, 1, 1]) -> [N, O, 1, 1]
+  //      -> Reshape: [-1, O] (Gemm: A is 2-D) or A's leading dims ++ [O] (MatMul)
+  // with Y[n, o] = Σ_k A[n, k] · W[o, k] + bias[o], W[o, k] = B[o, k] (Gemm transB = 1) or
+  // B[k, o] (transB = 0, MatMul). Anything that does not fit stays f32, without an error.
+
+  // v is an int8 activation: a QuantizeLinear's output, possibly through shape-only ops.
+  bool int8_source(int v) const {
+    for (int depth = 0; depth < 8; ++depth) {
+      const int p = v >= 0 ? g_.values[size_t(v)].producer : -1;
+      if (p < 0 || g_.nodes[size_t(p)].dead) return false;
+      const node& n = g_.nodes[size_t(p)];
+      if (n.op == op_type::quantize_linear) return true;
+      if (n.op != op_type::reshape && n.op != op_type::flatten && n.op != op_type::squeeze &&
+          n.op != op_type::unsqueeze && n.op != op_type::identity)
+        return false;
+      v = n.input(0);
+    }
+    return false;
+  }
+
+  // A bias of O values: an f32 constant or DequantizeLinear of an int32 constant, shaped [O]
+  // (or [1, O] when `row`, Gemm's C).
+  bool fc_bias_ok(int v, int64_t o, bool row) const {
+    const tensor* b = const_data(g_, v);
+    dtype want = dtype::f32;
+    if (!b) {
+      const node* db = producer_of(v, op_type::dequantize_linear);
+      b = db ? const_data(g_, db->input(0)) : nullptr;
+      want = dtype::i32;
+    }
+    if (!b || b->desc().type != want) return false;
+    const shape_t& s = b->desc().shape;
+    return (s.size() == 1 && s[0] == o) || (row && s.size() == 2 && s[0] == 1 && s[1] == o);
+  }
+
+  // B (s8, [O, K] when `trans`, else [K, O]) as W [O, K, 1, 1] with per-tensor or per-O scales.
+  bool fc_weights(const node& dw, const tensor& wq, bool trans, conv_match* m) {
+    const shape_t& s = wq.desc().shape;
+    const int64_t o_n = trans ? s[0] : s[1], k_n = trans ? s[1] : s[0];
+    const int axis = quant_axis(g_, dw, s);
+    if (axis >= 0 && axis != (trans ? 0 : 1)) return false;  // scales along K
+    dtype zt;
+    for (int32_t z : zero_points(g_, dw, &zt))
+      if (z != 0) return false;
+    if (dw.input(2) >= 0 && zt != dtype::s8)
+      fail_model(dw, "zero point type differs from the weights");
+    auto w = std::make_shared<tensor>(
+        tensor_desc{dtype::s8, {o_n, k_n, 1, 1}, tensor_layout::plain});
+    for (int64_t o = 0; o < o_n; ++o)
+      for (int64_t k = 0; k < k_n; ++k) {
+        const int8_t v = wq.as<int8_t>()[trans ? o * k_n + k : k * o_n + o];
+        if (v == -128) return false;  // the int8 kernels take weights in [-127, 127]
+        w->as<int8_t>()[o * k_n + k] = v;
+      }
+    const tensor& sc = scale_of(g_, dw);
+    m->w_scale.assign(size_t(o_n), sc.as<float>()[0]);
+    if (axis >= 0) m->w_scale.assign(sc.as<float>(), sc.as<float>() + o_n);
+    m->w_fc = std::move(w);
+    return true;
+  }
+
+  bool match_fc(int k, conv_match* m) {
+    const node& f = g_.nodes[size_t(k)];
+    const bool gemm = f.op == op_type::gemm;
+    if (f.outputs.size() != 1 || f.inputs.size() > (gemm ? 3u : 2u)) return false;
+    if (gemm && (f.attr_int("transA", 0) != 0 || f.attr_float("alpha", 1.f) != 1.f ||
+                 (f.input(2) >= 0 && f.attr_float("beta", 1.f) != 1.f)))
+      return false;
+    const node* dx = producer_of(f.input(0), op_type::dequantize_linear);
+    const node* dw = producer_of(f.input(1), op_type::dequantize_linear);
+    if (!dx || !dw || !int8_source(dx->input(0)) || !is_per_tensor_8bit(g_, *dx)) return false;
+    const tensor* wq = const_data(g_, dw->input(0));
+    if (!wq || wq->desc().type != dtype::s8 || wq->desc().rank() != 2) return false;
+    const bool trans = gemm && f.attr_int("transB", 0) != 0;
+    const int64_t o_n = wq->desc().shape[trans ? 0 : 1];
+    int bv = gemm ? f.input(2) : -1;
+    if (bv >= 0 && !fc_bias_ok(bv, o_n, true)) return false;
+    // The output: [Add(bias) (MatMul)] [-> Relu] -> QuantizeLinear, each the only reader.
+    int y = f.outputs[0], u = only_user(y);
+    if (!gemm && u >= 0 && g_.nodes[size_t(u)].op == op_type::add &&
+        g_.nodes[size_t(u)].inputs.size() == 2) {
+      const node& a = g_.nodes[size_t(u)];
+      const int other = a.inputs[a.inputs[0] == y ? 1 : 0];
+      if (other == y || !fc_bias_ok(other, o_n, false)) return false;
+      m->add = u, bv = other, y = a.outputs.at(0), u = only_user(y);
+    }
+    if (u >= 0 && g_.nodes[size_t(u)].op == op_type::relu) {
+      m->relu = u;
+      y = g_.nodes[size_t(u)].outputs.at(0);
+      u = only_user(y);
+    }
+    if (u < 0 || g_.nodes[size_t(u)].op != op_type::quantize_linear ||
+        !is_per_tensor_8bit(g_, g_.nodes[size_t(u)]) || !fc_weights(*dw, *wq, trans, m))
+      return false;
+    m->conv = k, m->q_out = u, m->xq = dx->input(0);
+    m->src = activation_q(g_, *dx);
+    m->dst = activation_q(g_, g_.nodes[size_t(u)]);
+    if (bv >= 0) bias(f, bv, m);
+    return true;
+  }
+
+  void add_reshape(const std::string& name, int x, int shape, int out) {
+    g_.add_node(op_type::reshape, name, {x, shape}, {out});
+  }
+  static attribute int_attr(int64_t v) {
+    attribute a;
+    a.kind = attribute::i, a.int_value = v;
+    return a;
+  }
+
+  void rewrite_fc(const conv_match& m) {
+    const node f = g_.nodes[size_t(m.conv)];  // a copy: add_node reallocates
+    const std::string& b = f.name;
+    const int64_t o_n = m.w_fc->desc().shape[0], k_n = m.w_fc->desc().shape[1];
+    // xq [.., K] -> [N, K, 1, 1]
+    const int shape4 = g_.add_constant(b + "/shape4", make_i64_tensor({4}, {-1, k_n, 1, 1}));
+    const int x4 = g_.add_value(b + "/in4");
+    add_reshape(b + "/reshape_in", m.xq, shape4, x4);
+    std::vector<int> ins = {x4, g_.add_constant(b + "/w_oihw", m.w_fc)};
+    if (!m.bias.empty())
+      ins.push_back(g_.add_constant(b + "/bias_real", make_f32_tensor({o_n}, m.bias)));
+    // [N, O, 1, 1] -> [N, O] (Gemm), or Concat(Shape(xq)[: -1], [O]) (MatMul: A of any rank)
+    int shape2 = -1;
+    if (f.op == op_type::gemm) {
+      shape2 = g_.add_constant(b + "/shape2", make_i64_tensor({2}, {-1, o_n}));
+    } else {
+      const int lead = g_.add_value(b + "/lead_dims");
+      const int o = g_.add_constant(b + "/o", make_i64_tensor({1}, {o_n}));
+      shape2 = g_.add_value(b + "/shape_out");
+      const int sh = g_.add_node(op_type::shape, b + "/lead_dims", {m.xq}, {lead});
+      g_.nodes[size_t(sh)].attrs["end"] = int_attr(-1);
+      const int cat = g_.add_node(op_type::concat, b + "/shape_out", {lead, o}, {shape2});
+      g_.nodes[size_t(cat)].attrs["axis"] = int_attr(0);
+    }
+    const int y4 = g_.add_value(b + "/out4");
+    add_reshape(b + "/reshape_out", y4, shape2, g_.nodes[size_t(m.q_out)].outputs.at(0));
+    node& c = g_.nodes[size_t(m.conv)];
+    c.op = op_type::conv;
+    c.attrs.clear();
+    c.inputs = ins;
+    c.outputs = {y4};
+    set_quant(c, m);
+    if (m.add >= 0) g_.nodes[size_t(m.add)].dead = true;
     g_.nodes[size_t(m.q_out)].dead = true;
-    folded_.insert(m.conv);
+  }
+
+  bool has_const_dq() const {
+    for (const node& n : g_.nodes)
+      if (!n.dead && n.op == op_type::dequantize_linear && const_data(g_, n.input(0))) return true;
+    return false;
   }
 
   // DequantizeLinear of a constant still read by someone: an f32 constant (per-axis allowed).

@@ -84,7 +84,9 @@ layer_data make_case(const layer_case& c) {
     d.want[i] = uint8_t(q);
   }
   // The test must exercise rounding, not only saturation.
-  if (c.data == fill::random && n_dst >= 100) EXPECT_GT(interior, n_dst / 5);
+  if (c.data == fill::random && n_dst >= 100) {
+    EXPECT_GT(interior, n_dst / 5);
+  }
   return d;
 }
 

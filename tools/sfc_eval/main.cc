@@ -41,7 +41,7 @@ sfc::graph load_model(const std::string& name) {
     return sfc::tflite_to_graph(sfc::tflite::load_model(name));
   if (!builtin) {
     sfc::graph g = sfc::onnx_import_file(name);
-    sfc::fold_qdq(g);  // ONNX QDQ / QLinearConv models run as quantized graphs
+    sfc::fold_qdq(g);  // ONNX QDQ / QLinear* models run as quantized graphs
     return g;
   }
   sfc::zoo_model zm;

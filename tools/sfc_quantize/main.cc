@@ -37,7 +37,7 @@ sfc::graph load_model(const std::string& m) {
   if (f.read(head, 8) && std::string(head + 4, 4) == "TFL3")  // int8 TFLite
     return sfc::tflite_to_graph(sfc::tflite::load_model(m));
   sfc::graph g = sfc::onnx_import_file(m);
-  sfc::fold_qdq(g);  // ONNX QDQ / QLinearConv: a quantized graph
+  sfc::fold_qdq(g);  // ONNX QDQ / QLinear*: a quantized graph
   return g;
 }
 

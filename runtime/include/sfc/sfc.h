@@ -97,7 +97,7 @@ typedef struct sfc_model_options {
 
 void sfc_model_options_init(sfc_model_options* options);
 
-/* Loads an ONNX model (fp32 as PyTorch exports it, or int8 in QDQ / QLinearConv form, which
+/* Loads an ONNX model (fp32 as PyTorch exports it, or int8 in QDQ / QLinear* form, which
  * runs with its own scales), an sfc quantized model file (.sfcq) or an int8 TFLite model (full-integer; runs with its own scales; the input and output are the real
  * values scale·(q − zero_point), NCHW). The format is recognised from the content. */
 sfc_status sfc_model_load_file(sfc_context context, const char* path, const sfc_model_options* options,
