@@ -1,5 +1,6 @@
 // Elementwise ops: Add / Sub / Mul / Div with ONNX multidirectional broadcasting, Relu, Clip,
-// Identity, Cast, and inference-mode BatchNormalization (a per-channel affine map).
+// Identity, Cast, inference-mode BatchNormalization (a per-channel affine map), and the quantized
+// Add of imported int8 models (an Add node with the xnn_* attributes, below).
 //
 // Broadcasting works on logical shapes with per-operand element strides (stride 0 on broadcast
 // dims), iterated in the output's physical order, so NHWC activations, plain [1, C, 1, 1]
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numeric>
 
 #include "graph/ops/op-util.h"
@@ -167,6 +169,77 @@ class binary_kernel final : public node_kernel {
   bcast_plan p_;
 };
 
+// Quantized Add with XNNPACK's fixed-point requantization (TFLite's int8 ADD as the XNNPACK
+// delegate computes it, tflite-int8-ops.cc add_requant::xnnpack): on u8 / s8 operands a, b with
+// zero points za, zb (the graph's encodings),
+//   y = clamp(floor((ma·(a − za) + mb·(b − zb) + 2^(s−1)) / 2^s), lo, hi) + zy, saturated,
+// with multipliers 0 ≤ m < 2^21 and 1 ≤ s ≤ 30: every term fits int32 (2·2^21·255 + 2^29 < 2^31).
+// Attributes: xnn_a_mult, xnn_b_mult, xnn_shift, a_zero_point, b_zero_point, y_zero_point,
+// xnn_min, xnn_max (the range of y − zy) and to (ONNX type of y: 2 uint8, 3 int8).
+struct qadd_params {
+  int32_t ma = 0, mb = 0, shift = 1, za = 0, zb = 0, zy = 0, lo = 0, hi = 0;
+  bool a_u8 = true, b_u8 = true, y_u8 = true;
+};
+
+bool is_int8(dtype t) { return t == dtype::u8 || t == dtype::s8; }
+bool is_qadd(const node& n) { return n.op == op_type::add && n.attrs.count("xnn_shift"); }
+
+qadd_params qadd_from_attrs(const graph& g, const node& n) {
+  qadd_params q;
+  auto get = [&](const char* a, int64_t lo, int64_t hi) {
+    const int64_t v = n.attr_int(a, lo - 1);
+    if (v < lo || v > hi)
+      fail_invalid(n, std::string("quantized Add: attribute ") + a + " = " + std::to_string(v) +
+                          " outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return int32_t(v);
+  };
+  const dtype ta = input(g, n, 0).desc.type, tb = input(g, n, 1).desc.type;
+  q.a_u8 = ta == dtype::u8, q.b_u8 = tb == dtype::u8;
+  q.y_u8 = get("to", 2, 3) == 2;
+  q.ma = get("xnn_a_mult", 0, (1 << 21) - 1), q.mb = get("xnn_b_mult", 0, (1 << 21) - 1);
+  q.shift = get("xnn_shift", 1, 30);
+  q.za = get("a_zero_point", q.a_u8 ? 0 : -128, q.a_u8 ? 255 : 127);
+  q.zb = get("b_zero_point", q.b_u8 ? 0 : -128, q.b_u8 ? 255 : 127);
+  q.zy = get("y_zero_point", q.y_u8 ? 0 : -128, q.y_u8 ? 255 : 127);
+  q.lo = get("xnn_min", -1024, 1024), q.hi = get("xnn_max", q.lo, 1024);
+  return q;
+}
+
+template <class A, class B, class Y>
+void qadd_typed(const qadd_params& q, const bcast_plan& p, const A* a, const B* b, Y* y) {
+  const int32_t round = int32_t(1) << (q.shift - 1);
+  const int32_t ymin = std::numeric_limits<Y>::lowest(), ymax = std::numeric_limits<Y>::max();
+  bcast_for(p, [&](int64_t oo, int64_t ao, int64_t bo, int64_t n, int64_t sa, int64_t sb) {
+    for (int64_t i = 0; i < n; ++i) {
+      const int32_t acc = q.ma * (int32_t(a[ao + i * sa]) - q.za) +
+                          q.mb * (int32_t(b[bo + i * sb]) - q.zb) + round;
+      const int32_t v = std::min(std::max(acc >> q.shift, q.lo), q.hi) + q.zy;  // >>: floor
+      y[oo + i] = Y(std::min(std::max(v, ymin), ymax));
+    }
+  });
+}
+
+class qadd_kernel final : public node_kernel {
+ public:
+  qadd_kernel(qadd_params q, bcast_plan p) : q_(q), p_(p) {}
+  void run(const std::vector<tview>& in, const std::vector<tview>& out) override {
+    if (q_.y_u8)
+      return dispatch(in, out[0].as<uint8_t>());
+    dispatch(in, out[0].as<int8_t>());
+  }
+
+ private:
+  template <class Y>
+  void dispatch(const std::vector<tview>& in, Y* y) {
+    if (q_.a_u8 && q_.b_u8) return qadd_typed(q_, p_, in[0].as<uint8_t>(), in[1].as<uint8_t>(), y);
+    if (q_.a_u8) return qadd_typed(q_, p_, in[0].as<uint8_t>(), in[1].as<int8_t>(), y);
+    if (q_.b_u8) return qadd_typed(q_, p_, in[0].as<int8_t>(), in[1].as<uint8_t>(), y);
+    qadd_typed(q_, p_, in[0].as<int8_t>(), in[1].as<int8_t>(), y);
+  }
+  qadd_params q_;
+  bcast_plan p_;
+};
+
 template <class T>
 T saturate_cast(double v) {
   if (std::is_floating_point<T>::value) return T(v);
@@ -293,6 +366,12 @@ void infer_elementwise(graph& g, node& n) {
       check_arity(n, 2, 2);
       const value& a = input(g, n, 0);
       const value& b = input(g, n, 1);
+      if (is_qadd(n)) {  // quantized Add (qadd_params): same shapes, u8 / s8 operands
+        if (!is_int8(a.desc.type) || !is_int8(b.desc.type) || a.desc.shape != b.desc.shape)
+          fail_unsupported(n, "quantized Add needs u8 / s8 operands of the same shape");
+        return set_output(g, n, 0, qadd_from_attrs(g, n).y_u8 ? dtype::u8 : dtype::s8,
+                          a.desc.shape);
+      }
       if (a.desc.type != b.desc.type || !is_arith(a.desc.type))
         fail_unsupported(n, std::string("operand types ") + dtype_name(a.desc.type) + " and " +
                                 dtype_name(b.desc.type) + " are not supported");
@@ -319,6 +398,9 @@ void infer_elementwise(graph& g, node& n) {
 
 std::unique_ptr<node_kernel> make_elementwise_kernel(const graph& g, const node& n) {
   const tensor_desc& od = output(g, n, 0).desc;
+  if (is_qadd(n))
+    return std::make_unique<qadd_kernel>(
+        qadd_from_attrs(g, n), make_bcast_plan(od, &input(g, n, 0).desc, &input(g, n, 1).desc));
   if (n.op == op_type::add || n.op == op_type::sub || n.op == op_type::mul ||
       n.op == op_type::div) {
     const tensor_desc& a = input(g, n, 0).desc;

@@ -627,13 +627,12 @@ class converter {
     return add(op, "exact add step", {x, y}, name);
   }
 
-  // XNNPACK's quantized ADD (tflite-int8-ops.cc, add_requant::xnnpack) exactly, in f32 graph ops
-  // on integers: out = floor((m_a·(q_a − z_a) + m_b·(q_b − z_b) + 2^(s−1)) / 2^s) + z_y with
-  // 21-bit multipliers m. The ~29-bit sum does not fit a float, so the multipliers are split
-  // (m = m_hi·2^12 + m_lo), P = Σ m_hi·i and Q = Σ m_lo·i are exact, P is split at 2^(s−12) with
-  // round-to-integer by the 1.5·2^23 trick, and floor((Z + 2^(s−1)) / 2^s) of the exact integer
-  // remainder Z is rne((Z + 0.5) / 2^s) (never a tie). Returns false (nothing added) when the
-  // shift is outside the range where every step is exact.
+  // XNNPACK's quantized ADD (tflite-int8-ops.cc, add_requant::xnnpack) exactly: one quantized
+  // Add node (graph/ops/elementwise.cc, qadd_params) computing
+  //   out = clamp(floor((m_a·(q_a − z_a) + m_b·(q_b − z_b) + 2^(s−1)) / 2^s), lo, hi) + z_y
+  // in int32 with XNNPACK's 21-bit multipliers (shift = 20 − exponent(max(r_a, r_b))). Returns
+  // false (nothing added) when an operand or the output is not quantized or the shift is outside
+  // [1, 30].
   bool exact_add(const tfl::op& o) {
     const qrep ra_ = rep(o.inputs[0]), rb_ = rep(o.inputs[1]), ry = rep(o.outputs[0]);
     if (!ra_.quantized || !rb_.quantized || !ry.quantized) return false;
@@ -642,46 +641,30 @@ class converter {
     uint32_t bits;
     std::memcpy(&bits, &rmax, 4);
     const int shift = 20 - (int32_t(bits >> 23) - 127);
-    if (shift < 14 || shift > 22) return false;
+    if (shift < 1 || shift > 30) return false;
     const int32_t ma = int32_t(std::nearbyint(std::ldexp(ra, shift)));
     const int32_t mb = int32_t(std::nearbyint(std::ldexp(rb, shift)));
     if (ma < 0 || mb < 0 || ma >= (1 << 21) || mb >= (1 << 21)) return false;
-    const float M = 12582912.f;  // 1.5 · 2^23
-    const int k = shift - 12;
-    const std::string b = vname(o.outputs[0], "/xadd");
-    const int ia = as_int_f32(o.inputs[0]), ib = as_int_f32(o.inputs[1]);
-    const int p = bin(op_type::add, bin_c(op_type::mul, ia, float(ma >> 12), b + "/pa"),
-                      bin_c(op_type::mul, ib, float(mb >> 12), b + "/pb"), b + "/p");
-    const int q = bin(op_type::add, bin_c(op_type::mul, ia, float(ma & 4095), b + "/qa"),
-                      bin_c(op_type::mul, ib, float(mb & 4095), b + "/qb"), b + "/q");
-    const int ph = bin_c(op_type::sub,
-                         bin_c(op_type::add, bin_c(op_type::mul, p, std::ldexp(1.f, -k), b + "/ps"),
-                               M, b + "/pm"),
-                         M, b + "/ph");
-    const int pr = bin(op_type::sub, p, bin_c(op_type::mul, ph, std::ldexp(1.f, k), b + "/phk"),
-                       b + "/pr");
-    const int z = bin(op_type::add, bin_c(op_type::mul, pr, 4096.f, b + "/prs"), q, b + "/z");
-    const int gsc = bin_c(op_type::mul, bin_c(op_type::add, z, 0.5f, b + "/zh"),
-                          std::ldexp(1.f, -shift), b + "/g");
-    const int g = bin_c(op_type::sub, bin_c(op_type::add, gsc, M, b + "/gm"), M, b + "/gr");
-    int y = bin(op_type::add, ph, g, b + "/sum");
-    if (o.opt.act != tfl::activation::none) {
-      const tfl::tensor& yt = T(o.outputs[0]);
-      const int32_t tzp = int32_t(yt.quant.zero_point[0]);
-      const int32_t qmin = yt.type == tfl::tensor_type::int8 ? -128 : 0, qmax = qmin + 255;
-      auto quant = [&](float v) { return tzp + int32_t(std::round(v / ry.scale)); };
-      int32_t lo = qmin, hi = qmax;
-      if (o.opt.act == tfl::activation::relu || o.opt.act == tfl::activation::relu6)
-        lo = std::max(qmin, quant(0.f));
-      if (o.opt.act == tfl::activation::relu6) hi = std::min(qmax, quant(6.f));
-      if (o.opt.act == tfl::activation::relu_n1_to_1)
-        lo = std::max(qmin, quant(-1.f)), hi = std::min(qmax, quant(1.f));
-      y = add(op_type::clip, "activation", {y, scalar_f32(b + "/min", float(lo - tzp)),
-                                            scalar_f32(b + "/max", float(hi - tzp))}, b + "/clip");
-    }
-    q_[size_t(o.outputs[0])] =
-        add(op_type::quantize_linear, "requantize",
-            {y, scalar_f32(b + "/scale", 1.f), scalar_zp(b + "/zero_point", ry)}, vname(o.outputs[0], ""));
+    const tfl::tensor& yt = T(o.outputs[0]);
+    const int32_t tzp = int32_t(yt.quant.zero_point[0]);
+    const int32_t qmin = yt.type == tfl::tensor_type::int8 ? -128 : 0, qmax = qmin + 255;
+    int32_t lo = qmin, hi = qmax;  // tflite ref activation_range: zp + round(limit / s)
+    auto quant = [&](float v) { return tzp + int32_t(std::round(v / ry.scale)); };
+    if (o.opt.act == tfl::activation::relu || o.opt.act == tfl::activation::relu6)
+      lo = std::max(qmin, quant(0.f));
+    if (o.opt.act == tfl::activation::relu6) hi = std::min(qmax, quant(6.f));
+    if (o.opt.act == tfl::activation::relu_n1_to_1)
+      lo = std::max(qmin, quant(-1.f)), hi = std::min(qmax, quant(1.f));
+    const int y = add(op_type::add, "add (XNNPACK fixed point)",
+                      {as_q(o.inputs[0]), as_q(o.inputs[1])}, vname(o.outputs[0], ""));
+    auto& at = g_.nodes.back().attrs;
+    at["xnn_a_mult"] = int_attr(ma), at["xnn_b_mult"] = int_attr(mb);
+    at["xnn_shift"] = int_attr(shift);
+    at["a_zero_point"] = int_attr(ra_.zp), at["b_zero_point"] = int_attr(rb_.zp);
+    at["y_zero_point"] = int_attr(ry.zp);
+    at["xnn_min"] = int_attr(lo - tzp), at["xnn_max"] = int_attr(hi - tzp);
+    at["to"] = int_attr(ry.t == qtype::u8 ? 2 : 3);
+    q_[size_t(o.outputs[0])] = y;
     return true;
   }
 
