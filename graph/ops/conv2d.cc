@@ -105,8 +105,14 @@ class conv_grouped final : public conv_kernel_base {
                 w[((size_t(o) * icg_ + c) * p.kh + ky) * p.kw + kx];
     b_.assign(size_t(p.oc), 0.f);
     if (b) std::copy(b, b + p.oc, b_.begin());
+    depthwise_ = icg_ == 1 && ocg_ == 1;
+    if (depthwise_) {  // [ky][kx][c]: the channel loop is contiguous in x, w and y
+      wdw_.resize(w_.size());
+      for (int o = 0; o < p.oc; ++o)
+        for (int k = 0; k < p.kh * p.kw; ++k) wdw_[size_t(k) * p.oc + o] = w_[size_t(o) * p.kh * p.kw + k];
+    }
   }
-  std::string impl_name() const override { return "grouped-direct"; }
+  std::string impl_name() const override { return depthwise_ ? "depthwise-direct" : "grouped-direct"; }
 
  protected:
   void compute(const float* src, float* dst) override {
@@ -115,13 +121,36 @@ class conv_grouped final : public conv_kernel_base {
 #pragma omp parallel for num_threads(threads_) schedule(static)
     for (int r = 0; r < p.n * oh; ++r) {
       const int n = r / oh, oy = r % oh;
-      for (int ox = 0; ox < ow; ++ox)
-        pixel(src + size_t(n) * p.h * p.w * p.ic, oy, ox,
-              dst + ((size_t(n) * oh + oy) * ow + ox) * p.oc);
+      for (int ox = 0; ox < ow; ++ox) {
+        const float* x = src + size_t(n) * p.h * p.w * p.ic;
+        float* y = dst + ((size_t(n) * oh + oy) * ow + ox) * p.oc;
+        if (depthwise_)
+          pixel_depthwise(x, oy, ox, y);
+        else
+          pixel(x, oy, ox, y);
+      }
     }
   }
 
  private:
+  // Depthwise (one input and one output channel per group): float accumulation over the taps
+  // in (ky, kx) order, vectorised over the channels.
+  void pixel_depthwise(const float* x, int oy, int ox, float* y) const {
+    const conv2d_params& p = ci_.p;
+    const int c = p.oc;
+    std::copy(b_.begin(), b_.end(), y);
+    for (int ky = 0; ky < p.kh; ++ky) {
+      const int iy = oy * p.stride_h - p.pad_t + ky;
+      if (iy < 0 || iy >= p.h) continue;
+      for (int kx = 0; kx < p.kw; ++kx) {
+        const int ix = ox * p.stride_w - p.pad_l + kx;
+        if (ix < 0 || ix >= p.w) continue;
+        const float* px = x + (size_t(iy) * p.w + ix) * p.ic;
+        const float* wk = wdw_.data() + size_t(ky * p.kw + kx) * c;
+        for (int k = 0; k < c; ++k) y[k] += px[k] * wk[k];
+      }
+    }
+  }
   void pixel(const float* x, int oy, int ox, float* y) const {
     const conv2d_params& p = ci_.p;
     for (int o = 0; o < p.oc; ++o) {
@@ -141,8 +170,9 @@ class conv_grouped final : public conv_kernel_base {
       y[o] = float(acc);
     }
   }
-  std::vector<float> w_, b_;
+  std::vector<float> w_, b_, wdw_;
   int icg_ = 1, ocg_ = 1, threads_;
+  bool depthwise_ = false;
 };
 
 class conv_onednn final : public conv_kernel_base {
