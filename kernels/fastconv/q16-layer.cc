@@ -12,6 +12,7 @@
 #include <string>
 
 #include "kernels/common/error.h"
+#include "kernels/fastconv/work-split.h"
 #include "kernels/fastconv/fastconv.h"
 
 namespace sfc {
@@ -245,12 +246,11 @@ std::string fastconv_q16_layer::kernel_name() const {
   return std::string(input_->name) + "+" + bgemm_->name + "+" + output_->name;
 }
 
-void fastconv_q16_layer::run_item(const void* src, void* dst, int block, int group, int ngroups,
+void fastconv_q16_layer::run_item(const void* src, void* dst, int t0, int t1, int group, int ngroups,
                                   scratch& s, fastconv_q16_stage_times* times) {
   using clock = std::chrono::steady_clock;
   const conv2d_params& p = p_;
-  const int per_image = tiles_h_ * tiles_w_, total = p.n * per_image;
-  const int t0 = block * tile_block_, t1 = std::min(total, t0 + tile_block_);
+  const int per_image = tiles_h_ * tiles_w_;
   const size_t src_pixel = size_t(p.ic), oh = size_t(p.oh()), ow = size_t(p.ow());
   const auto* sb = static_cast<const uint8_t*>(src);
   auto* db = static_cast<uint8_t*>(dst);
@@ -308,10 +308,8 @@ void fastconv_q16_layer::run(const void* src, void* dst, int threads,
                              fastconv_q16_stage_times* times) {
   if (threads < 1) threads = 1;
   const int total = p_.n * tiles_h_ * tiles_w_;
-  const int nblocks = (total + tile_block_ - 1) / tile_block_;
-  const int ngroups = nblocks >= threads ? 1 : std::min(nchunks_, (threads + nblocks - 1) / nblocks);
-  const int items = nblocks * ngroups;
-  const int nthreads = std::min(threads, items);
+  const fastconv_work_split split(total, tile_block_, nchunks_, threads);
+  const int nthreads = split.threads(), ngroups = split.ngroups;
   while (scratch_.size() < size_t(nthreads)) {
     auto s = std::make_unique<scratch>();
     s->u.reset(static_cast<uint8_t*>(aligned_bytes(size_t(P_) * u_point_stride_)));
@@ -319,13 +317,17 @@ void fastconv_q16_layer::run(const void* src, void* dst, int threads,
     scratch_.push_back(std::move(s));
   }
   if (nthreads == 1) {
-    for (int it = 0; it < items; it++)
-      run_item(src, dst, it / ngroups, it % ngroups, ngroups, *scratch_[0], times);
+    for (const fastconv_work_item& w : split.per_thread[0])
+      run_item(src, dst, w.t0, w.t1, w.group, ngroups, *scratch_[0], times);
     return;
   }
-#pragma omp parallel for num_threads(nthreads) schedule(static)
-  for (int it = 0; it < items; it++)
-    run_item(src, dst, it / ngroups, it % ngroups, ngroups, *scratch_[omp_get_thread_num()], nullptr);
+#pragma omp parallel num_threads(nthreads)
+  {
+    // Each list once, also if OpenMP grants fewer threads than asked (scratch per list).
+    for (int s = omp_get_thread_num(); s < nthreads; s += omp_get_num_threads())
+      for (const fastconv_work_item& w : split.per_thread[size_t(s)])
+        run_item(src, dst, w.t0, w.t1, w.group, ngroups, *scratch_[size_t(s)], nullptr);
+  }
 }
 
 }  // namespace sfc

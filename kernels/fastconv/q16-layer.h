@@ -110,7 +110,7 @@ class fastconv_q16_layer {
 
  private:
   struct scratch;
-  void run_item(const void* src, void* dst, int block, int group, int ngroups, scratch& s,
+  void run_item(const void* src, void* dst, int t0, int t1, int group, int ngroups, scratch& s,
                 fastconv_q16_stage_times* times);
 
   conv2d_params p_;

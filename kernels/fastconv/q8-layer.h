@@ -5,9 +5,8 @@
 // Execution: tiles (all images, row-major) are cut into blocks of `tile_block` tiles; per block
 // the input transform writes U (u8, [point][tile][kc]), then per chunk of NR output channels the
 // batched GEMM writes mi ([tile][point][oc] int32) and the output transform writes dst, so U and
-// mi stay in L2. Blocks (and, when there are fewer blocks than threads, groups of channel chunks)
-// are spread over OpenMP threads; every output byte is computed the same way whatever the thread
-// count, so results do not depend on it.
+// mi stay in L2. (Block, channel-group) items are spread over OpenMP threads (work-split.h); every
+// output byte is computed the same way whatever the thread count, so results do not depend on it.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -86,7 +85,7 @@ class fastconv_q8_layer {
 
  private:
   struct scratch;
-  void run_item(const void* src, void* dst, int block, int group, int ngroups, scratch& s,
+  void run_item(const void* src, void* dst, int t0, int t1, int group, int ngroups, scratch& s,
                 fastconv_q8_stage_times* times);
 
   conv2d_params p_;

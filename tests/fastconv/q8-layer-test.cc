@@ -50,17 +50,19 @@ void check_layer(const fastconv_algorithm& alg, const layer_case& c, isa_level i
     for (auto& m : maxabs) m *= 0.05;
   const auto ts = fastconv_q8_act_scales_from_maxabs(maxabs, c.bits);
   const auto out = fastconv_q8_prepare_output(alg, tw, ts, op);
-  std::vector<uint8_t> want(n_dst), got1(n_dst, 0xcd), got2(n_dst, 0xab);
+  std::vector<uint8_t> want(n_dst), got1(n_dst, 0xcd), got2(n_dst, 0xab), got3(n_dst, 0x5a);
   fastconv_q8_run(alg, p, src.data(), c.src, c.src_zp, tw, ts, out, want.data());
   fastconv_q8_layer layer(alg, p, w.data(), c.bits, ts, op, c.src, c.src_zp, isa);
   layer.run(src.data(), got1.data(), 1);
   layer.run(src.data(), got2.data(), 2);
+  layer.run(src.data(), got3.data(), 3);
   size_t bad = 0, first = 0;
   for (size_t i = 0; i < n_dst; i++)
     if (got1[i] != want[i] && bad++ == 0) first = i;
   EXPECT_EQ(bad, 0u) << what << " " << layer.kernel_name() << ": first at " << first << " got "
                      << int(got1[first]) << " want " << int(want[first]);
   EXPECT_EQ(got1, got2) << what << ": threads 1 and 2 differ";
+  EXPECT_EQ(got1, got3) << what << ": threads 1 and 3 differ";
 }
 
 bool have_avx512() { return isa_supported(isa_level::avx512vnni); }
@@ -111,6 +113,16 @@ TEST(FastconvQ8Layer, AwkwardShapes) {
     c.p.kh = c.p.kw = 3, c.p.pad_t = c.p.pad_l = c.p.pad_b = c.p.pad_r = 1;
     c.seed = seed++;
     check_layer(alg, c, isa_level::avx512vnni, "oc=" + std::to_string(oc));
+  }
+  // 27 tiles = 3 blocks of 12 (or fewer) and 2 or 3 chunks of 64 channels: with 2 threads the
+  // blocks do not divide evenly, so each thread takes a group of channel chunks over every block
+  // (work-split.h); with 3 threads the blocks do.
+  for (int oc : {128, 192}) {
+    layer_case c;
+    c.p.n = 3, c.p.ic = 24, c.p.oc = oc, c.p.h = c.p.w = 20;
+    c.p.kh = c.p.kw = 3, c.p.pad_t = c.p.pad_l = c.p.pad_b = c.p.pad_r = 1;
+    c.seed = seed++;
+    check_layer(alg, c, isa_level::avx512vnni, "split oc=" + std::to_string(oc));
   }
 }
 
