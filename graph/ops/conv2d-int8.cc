@@ -116,18 +116,12 @@ class reference_int8 final : public detail::conv_int8_impl {
         for (int o = 0; o < p.oc; ++o) {
           const int c0 = (o / ocg) * icg;
           int32_t acc = 0;
-          for (int ky = 0; ky < p.kh; ++ky) {
-            const int iy = oy * p.stride_h - p.pad_t + ky;
-            if (iy < 0 || iy >= p.h) continue;
-            for (int kx = 0; kx < p.kw; ++kx) {
-              const int ix = ox * p.stride_w - p.pad_l + kx;
-              if (ix < 0 || ix >= p.w) continue;
-              const size_t px = ((size_t(n) * p.h + iy) * p.w + ix) * p.ic + c0;
-              for (int c = 0; c < icg; ++c)
-                acc += (int32_t(load_q(src, st, px + c)) - zp) *
-                       int32_t(L_.weights[((size_t(o) * icg + c) * p.kh + ky) * p.kw + kx]);
-            }
-          }
+          for_each_tap(p, oy, ox, [&](int ky, int kx, int iy, int ix) {
+            const size_t px = ((size_t(n) * p.h + iy) * p.w + ix) * p.ic + c0;
+            for (int c = 0; c < icg; ++c)
+              acc += (int32_t(load_q(src, st, px + c)) - zp) *
+                     int32_t(L_.weights[((size_t(o) * icg + c) * p.kh + ky) * p.kw + kx]);
+          });
           const size_t at = ((size_t(n) * oh + oy) * ow + ox) * p.oc + o;
           float f = (float(acc) + bias_acc_[size_t(o)]) * oscale_[size_t(o)];
           if (residual) f += sum_scale_ * load_q(residual, L_.ci.quant.residual_type, at);

@@ -139,34 +139,22 @@ class conv_grouped final : public conv_kernel_base {
     const conv2d_params& p = ci_.p;
     const int c = p.oc;
     std::copy(b_.begin(), b_.end(), y);
-    for (int ky = 0; ky < p.kh; ++ky) {
-      const int iy = oy * p.stride_h - p.pad_t + ky;
-      if (iy < 0 || iy >= p.h) continue;
-      for (int kx = 0; kx < p.kw; ++kx) {
-        const int ix = ox * p.stride_w - p.pad_l + kx;
-        if (ix < 0 || ix >= p.w) continue;
-        const float* px = x + (size_t(iy) * p.w + ix) * p.ic;
-        const float* wk = wdw_.data() + size_t(ky * p.kw + kx) * c;
-        for (int k = 0; k < c; ++k) y[k] += px[k] * wk[k];
-      }
-    }
+    for_each_tap(p, oy, ox, [&](int ky, int kx, int iy, int ix) {
+      const float* px = x + (size_t(iy) * p.w + ix) * p.ic;
+      const float* wk = wdw_.data() + size_t(ky * p.kw + kx) * c;
+      for (int k = 0; k < c; ++k) y[k] += px[k] * wk[k];
+    });
   }
   void pixel(const float* x, int oy, int ox, float* y) const {
     const conv2d_params& p = ci_.p;
     for (int o = 0; o < p.oc; ++o) {
       const int g = o / ocg_;
       double acc = b_[size_t(o)];
-      for (int ky = 0; ky < p.kh; ++ky) {
-        const int iy = oy * p.stride_h - p.pad_t + ky;
-        if (iy < 0 || iy >= p.h) continue;
-        for (int kx = 0; kx < p.kw; ++kx) {
-          const int ix = ox * p.stride_w - p.pad_l + kx;
-          if (ix < 0 || ix >= p.w) continue;
-          const float* px = x + (size_t(iy) * p.w + ix) * p.ic + size_t(g) * icg_;
-          const float* wk = w_.data() + ((size_t(o) * p.kh + ky) * p.kw + kx) * icg_;
-          for (int c = 0; c < icg_; ++c) acc += double(px[c]) * wk[c];
-        }
-      }
+      for_each_tap(p, oy, ox, [&](int ky, int kx, int iy, int ix) {
+        const float* px = x + (size_t(iy) * p.w + ix) * p.ic + size_t(g) * icg_;
+        const float* wk = w_.data() + ((size_t(o) * p.kh + ky) * p.kw + kx) * icg_;
+        for (int c = 0; c < icg_; ++c) acc += double(px[c]) * wk[c];
+      });
       y[o] = float(acc);
     }
   }

@@ -40,5 +40,19 @@ struct window2d {
 };
 window2d resolve_window2d(const node& n, int64_t h, int64_t w, int kh, int kw);
 
+// f(ky, kx, iy, ix) for every kernel tap of output pixel (oy, ox) that lies inside the input
+// (padding taps are skipped: they contribute zero / the zero point).
+template <class F>
+inline void for_each_tap(const conv2d_params& p, int oy, int ox, F&& f) {
+  for (int ky = 0; ky < p.kh; ++ky) {
+    const int iy = oy * p.stride_h - p.pad_t + ky;
+    if (iy < 0 || iy >= p.h) continue;
+    for (int kx = 0; kx < p.kw; ++kx) {
+      const int ix = ox * p.stride_w - p.pad_l + kx;
+      if (ix >= 0 && ix < p.w) f(ky, kx, iy, ix);
+    }
+  }
+}
+
 }  // namespace ops
 }  // namespace sfc

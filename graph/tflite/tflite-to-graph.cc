@@ -3,9 +3,10 @@
 
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <memory>
+#include <utility>
 
+#include "graph/passes/qdq-util.h"
 #include "kernels/common/error.h"
 
 namespace sfc {
@@ -36,26 +37,6 @@ struct qrep {
   float scale = 1.f;
   int32_t zp = 0;  // our zero point: ours = q − tfl_zp + zp
 };
-
-// A real-valued bias b_f for the int32 bias b such that the int8 conv epilogue's accumulator-unit
-// bias float(double(b_f) / (double(s_in) · double(s_w))) is exactly float(b): then
-// float(acc) + bias is float(acc + b), as in XNNPACK's requantization (conv2d-int8.h).
-float exact_bias(int32_t b, float s_in, float s_w) {
-  const float want = float(b);
-  auto acc_units = [&](float bf) {
-    return static_cast<float>(double(bf) / (double(s_in) * double(s_w)));
-  };
-  float bf = float(double(b) * double(s_in) * double(s_w));
-  if (acc_units(bf) == want) return bf;
-  float up = bf, down = bf;
-  for (int i = 0; i < 64; ++i) {
-    up = std::nextafter(up, std::numeric_limits<float>::infinity());
-    if (acc_units(up) == want) return up;
-    down = std::nextafter(down, -std::numeric_limits<float>::infinity());
-    if (acc_units(down) == want) return down;
-  }
-  return bf;
-}
 
 class converter {
  public:
@@ -270,6 +251,21 @@ class converter {
                b);
   }
 
+  // TFLite's quantized activation range (reference activation_range: zp + round(limit / s),
+  // within the type's range) of output tensor out_t, relative to its zero point.
+  std::pair<int32_t, int32_t> activation_range(int32_t out_t, tfl::activation a, float scale) const {
+    const tfl::tensor& yt = T(out_t);
+    const int32_t tzp = int32_t(yt.quant.zero_point[0]);
+    const int32_t qmin = yt.type == tfl::tensor_type::int8 ? -128 : 0, qmax = qmin + 255;
+    auto quant = [&](float v) { return tzp + int32_t(std::round(v / scale)); };
+    int32_t lo = qmin, hi = qmax;
+    if (a == tfl::activation::relu || a == tfl::activation::relu6) lo = std::max(qmin, quant(0.f));
+    if (a == tfl::activation::relu6) hi = std::min(qmax, quant(6.f));
+    if (a == tfl::activation::relu_n1_to_1)
+      lo = std::max(qmin, quant(-1.f)), hi = std::min(qmax, quant(1.f));
+    return {lo - tzp, hi - tzp};
+  }
+
   void set_conv_act(conv_info& ci, tfl::activation a) {
     switch (a) {
       case tfl::activation::none: ci.act = activation_kind::none; break;
@@ -446,19 +442,10 @@ class converter {
     y = add(op_type::mul, "requantization scale", {y, sv}, base + "/scaled");
     if (o.opt.act != tfl::activation::none) {
       // tflite ref activation_range: zp + round(limit / s), within the type's range.
-      const tfl::tensor& yt = T(o.outputs[0]);
-      const int32_t tzp = int32_t(yt.quant.zero_point[0]);
-      const int32_t qmin = yt.type == tfl::tensor_type::int8 ? -128 : 0, qmax = qmin + 255;
-      auto quant = [&](float v) { return tzp + int32_t(std::round(v / ro.scale)); };
-      int32_t lo = qmin, hi = qmax;
-      if (o.opt.act == tfl::activation::relu || o.opt.act == tfl::activation::relu6)
-        lo = std::max(qmin, quant(0.f));
-      if (o.opt.act == tfl::activation::relu6) hi = std::min(qmax, quant(6.f));
-      if (o.opt.act == tfl::activation::relu_n1_to_1)
-        lo = std::max(qmin, quant(-1.f)), hi = std::min(qmax, quant(1.f));
+      const auto [lo, hi] = activation_range(o.outputs[0], o.opt.act, ro.scale);
       const std::string cb = base + "/clip";
-      y = add(op_type::clip, "activation", {y, scalar_f32(cb + "/min", float(lo - tzp)),
-                                            scalar_f32(cb + "/max", float(hi - tzp))}, cb);
+      y = add(op_type::clip, "activation", {y, scalar_f32(cb + "/min", float(lo)),
+                                            scalar_f32(cb + "/max", float(hi))}, cb);
     }
     const std::string qb = base + "/exact";
     q_[size_t(o.outputs[0])] =
@@ -476,7 +463,7 @@ class converter {
     for (size_t o = 0; o < bf.size(); ++o) {
       int32_t v;
       std::memcpy(&v, b.data.data() + 4 * o, 4);
-      bf[o] = exact_bias(v, s_in, w_scale[o]);
+      bf[o] = qdq::exact_bias(v, s_in, w_scale[o]);  // float(acc) + bias == float(acc + b)
     }
     return f32_const(vname(bt, "/real"), {int64_t(bf.size())}, bf);
   }
@@ -619,14 +606,6 @@ class converter {
     set_f32_result(o.outputs[0], f32_activation(y, o.opt.act, o.outputs[0]));
   }
 
-  // f32 binary node with a scalar constant operand.
-  int bin_c(op_type op, int x, float c, const std::string& name) {
-    return add(op, "exact add step", {x, scalar_f32(name + "/c", c)}, name);
-  }
-  int bin(op_type op, int x, int y, const std::string& name) {
-    return add(op, "exact add step", {x, y}, name);
-  }
-
   // XNNPACK's quantized ADD (tflite-int8-ops.cc, add_requant::xnnpack) exactly: one quantized
   // Add node (graph/ops/elementwise.cc, qadd_params) computing
   //   out = clamp(floor((m_a·(q_a − z_a) + m_b·(q_b − z_b) + 2^(s−1)) / 2^s), lo, hi) + z_y
@@ -645,16 +624,7 @@ class converter {
     const int32_t ma = int32_t(std::nearbyint(std::ldexp(ra, shift)));
     const int32_t mb = int32_t(std::nearbyint(std::ldexp(rb, shift)));
     if (ma < 0 || mb < 0 || ma >= (1 << 21) || mb >= (1 << 21)) return false;
-    const tfl::tensor& yt = T(o.outputs[0]);
-    const int32_t tzp = int32_t(yt.quant.zero_point[0]);
-    const int32_t qmin = yt.type == tfl::tensor_type::int8 ? -128 : 0, qmax = qmin + 255;
-    int32_t lo = qmin, hi = qmax;  // tflite ref activation_range: zp + round(limit / s)
-    auto quant = [&](float v) { return tzp + int32_t(std::round(v / ry.scale)); };
-    if (o.opt.act == tfl::activation::relu || o.opt.act == tfl::activation::relu6)
-      lo = std::max(qmin, quant(0.f));
-    if (o.opt.act == tfl::activation::relu6) hi = std::min(qmax, quant(6.f));
-    if (o.opt.act == tfl::activation::relu_n1_to_1)
-      lo = std::max(qmin, quant(-1.f)), hi = std::min(qmax, quant(1.f));
+    const auto [lo, hi] = activation_range(o.outputs[0], o.opt.act, ry.scale);
     const int y = add(op_type::add, "add (XNNPACK fixed point)",
                       {as_q(o.inputs[0]), as_q(o.inputs[1])}, vname(o.outputs[0], ""));
     auto& at = g_.nodes.back().attrs;
@@ -662,7 +632,7 @@ class converter {
     at["xnn_shift"] = int_attr(shift);
     at["a_zero_point"] = int_attr(ra_.zp), at["b_zero_point"] = int_attr(rb_.zp);
     at["y_zero_point"] = int_attr(ry.zp);
-    at["xnn_min"] = int_attr(lo - tzp), at["xnn_max"] = int_attr(hi - tzp);
+    at["xnn_min"] = int_attr(lo), at["xnn_max"] = int_attr(hi);
     at["to"] = int_attr(ry.t == qtype::u8 ? 2 : 3);
     q_[size_t(o.outputs[0])] = y;
     return true;

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "graph/ops/conv2d-int8.h"
+#include "int8-test-util.h"
 
 namespace {
 
@@ -38,24 +39,6 @@ sfc::conv_int8_layer make_layer(const clip_case& c) {
   return L;
 }
 
-std::vector<uint8_t> run(const sfc::conv_int8_layer& L, const sfc::conv_impl_choice& c,
-                         const std::vector<uint8_t>& src) {
-  const sfc::conv2d_params& p = L.ci.p;
-  std::vector<double> maxabs;
-  if (c.kind == sfc::conv_impl_kind::sfc)
-    sfc::conv_int8_calibrate_sfc(L, c.variant, src.data(), p.n, maxabs);
-  auto k = sfc::make_conv_int8_kernel(L, c, c.kind == sfc::conv_impl_kind::sfc ? &maxabs : nullptr);
-  sfc::tensor_desc sd{sfc::dtype::u8, {p.n, p.ic, p.h, p.w}, sfc::tensor_layout::nhwc};
-  sfc::tensor_desc dd{L.ci.quant.dst_type == sfc::qtype::u8 ? sfc::dtype::u8 : sfc::dtype::s8,
-                      {p.n, p.oc, p.h, p.w}, sfc::tensor_layout::nhwc};
-  std::vector<uint8_t> dst(dd.bytes());
-  std::vector<sfc::tview> in(4), out(1);
-  in[0] = {&sd, const_cast<uint8_t*>(src.data())};
-  out[0] = {&dd, dst.data()};
-  k->run(in, out);
-  return dst;
-}
-
 int value(uint8_t b, sfc::qtype t) { return t == sfc::qtype::u8 ? int(b) : int(int8_t(b)); }
 
 TEST(Int8Clip, EveryImplementationClipsLikeTheReference) {
@@ -68,7 +51,7 @@ TEST(Int8Clip, EveryImplementationClipsLikeTheReference) {
     for (uint8_t& v : src) v = uint8_t(x(rng));
     sfc::conv_impl_choice ref;
     ref.kind = sfc::conv_impl_kind::reference_int8;
-    const std::vector<uint8_t> want = run(L, ref, src);
+    const std::vector<uint8_t> want = sfc_test::run_conv_int8(L, ref, src);
     const int qlo = int(std::nearbyint(cc.lo / 0.05f)) + cc.dst_zp;
     const int qhi = std::min(int(std::nearbyint(cc.hi / 0.05f)) + cc.dst_zp,
                              cc.dst == sfc::qtype::u8 ? 255 : 127);
@@ -81,7 +64,7 @@ TEST(Int8Clip, EveryImplementationClipsLikeTheReference) {
       if (!c.rejected.empty() || c.kind == sfc::conv_impl_kind::reference_int8) continue;
       SCOPED_TRACE(sfc::conv_impl_name(c));
       ++tested;
-      const std::vector<uint8_t> got = run(L, c, src);
+      const std::vector<uint8_t> got = sfc_test::run_conv_int8(L, c, src);
       int worst = 0;
       size_t equal = 0;
       for (size_t i = 0; i < got.size(); ++i) {

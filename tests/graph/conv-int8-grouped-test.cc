@@ -40,22 +40,6 @@ sfc::conv_int8_layer make_layer(const grouped_case& g) {
   return L;
 }
 
-std::vector<uint8_t> run(const sfc::conv_int8_layer& L, sfc::conv_impl_kind kind,
-                         const std::vector<uint8_t>& src) {
-  const sfc::conv2d_params& p = L.ci.p;
-  sfc::conv_impl_choice c;
-  c.kind = kind;
-  auto k = sfc::make_conv_int8_kernel(L, c, nullptr);
-  sfc::tensor_desc sd{sfc::dtype::u8, {p.n, p.ic, p.h, p.w}, sfc::tensor_layout::nhwc};
-  sfc::tensor_desc dd{sfc::dtype::s8, {p.n, p.oc, p.oh(), p.ow()}, sfc::tensor_layout::nhwc};
-  std::vector<uint8_t> dst(dd.bytes());
-  std::vector<sfc::tview> in(4), out(1);
-  in[0] = {&sd, const_cast<uint8_t*>(src.data())};
-  out[0] = {&dd, dst.data()};
-  k->run(in, out);
-  return dst;
-}
-
 // Plain oracle: double-precision real output, clipped, rounded half to even, + zero point.
 std::vector<int> oracle(const sfc::conv_int8_layer& L, const std::vector<uint8_t>& src) {
   const sfc::conv2d_params& p = L.ci.p;
@@ -97,7 +81,9 @@ TEST(Int8Grouped, XnnpackAndReferenceMatchAnOracle) {
     std::vector<sfc::conv_impl_kind> kinds = {sfc::conv_impl_kind::reference_int8};
     if (sfc_test::policy_available("xnnpack")) kinds.push_back(sfc::conv_impl_kind::xnnpack_int8);
     for (sfc::conv_impl_kind k : kinds) {
-      const std::vector<uint8_t> got = run(L, k, src);
+      sfc::conv_impl_choice c;
+      c.kind = k;
+      const std::vector<uint8_t> got = sfc_test::run_conv_int8(L, c, src);
       ASSERT_EQ(got.size(), want.size());
       size_t equal = 0, lo = 0, hi = 0;
       for (size_t i = 0; i < got.size(); ++i) {

@@ -1,5 +1,7 @@
 // Helpers of the int8 executor tests: calibration sets, batched evaluation, comparisons.
 #pragma once
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -8,9 +10,44 @@
 
 #include "graph-test-util.h"
 #include "graph/backends/conv2d-backend.h"
+#include "graph/ops/conv2d-int8.h"
+#include "graph/passes/fold-qdq.h"
+#include "kernels/common/error.h"
 #include "tools/common/image.h"
 
 namespace sfc_test {
+
+// fold_qdq(g) must throw sfc::error of kind k whose message contains `what`.
+inline void expect_fold_error(sfc::graph g, sfc::error::kind k, const std::string& what) {
+  try {
+    sfc::fold_qdq(g);
+    ADD_FAILURE() << "no error, expected: " << what;
+  } catch (const sfc::error& e) {
+    EXPECT_EQ(e.code(), k) << e.what();
+    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+  }
+}
+
+// Runs one int8 conv implementation on NHWC src (u8 or s8 as L says), batch L.ci.p.n; SFC
+// candidates are calibrated (max-abs) on src itself. Returns the NHWC dst bytes.
+inline std::vector<uint8_t> run_conv_int8(const sfc::conv_int8_layer& L,
+                                          const sfc::conv_impl_choice& c,
+                                          const std::vector<uint8_t>& src) {
+  const sfc::conv2d_params& p = L.ci.p;
+  const bool sfc_q8 = c.kind == sfc::conv_impl_kind::sfc;
+  std::vector<double> maxabs;
+  if (sfc_q8) sfc::conv_int8_calibrate_sfc(L, c.variant, src.data(), p.n, maxabs);
+  auto k = sfc::make_conv_int8_kernel(L, c, sfc_q8 ? &maxabs : nullptr);
+  auto dt = [](sfc::qtype t) { return t == sfc::qtype::u8 ? sfc::dtype::u8 : sfc::dtype::s8; };
+  sfc::tensor_desc sd{dt(L.ci.quant.src_type), {p.n, p.ic, p.h, p.w}, sfc::tensor_layout::nhwc};
+  sfc::tensor_desc dd{dt(L.ci.quant.dst_type), {p.n, p.oc, p.oh(), p.ow()}, sfc::tensor_layout::nhwc};
+  std::vector<uint8_t> dst(dd.bytes());
+  std::vector<sfc::tview> in(4), out(1);
+  in[0] = {&sd, const_cast<uint8_t*>(src.data())};
+  out[0] = {&dd, dst.data()};
+  k->run(in, out);
+  return dst;
+}
 
 // The policies every int8 test runs: "auto", the baselines and the SFC variants of the issue.
 inline const std::vector<std::string>& int8_policies() {

@@ -220,16 +220,6 @@ TEST(OnnxQdqFc, PatternsThatDoNotFitStayFloat) {
 
 // ---- malformed --------------------------------------------------------------------------------
 
-void expect_fold_error(sfc::graph g, sfc::error::kind k, const std::string& what) {
-  try {
-    sfc::fold_qdq(g);
-    ADD_FAILURE() << "no error, expected: " << what;
-  } catch (const sfc::error& e) {
-    EXPECT_EQ(e.code(), k) << e.what();
-    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
-  }
-}
-
 TEST(OnnxQdqFc, MalformedWeightQdqIsAnError) {
   const qparam qx{0.03f, dtype::s8, 0}, qy{0.05f, dtype::s8, 0};
   dense d{8, 16, 5, {}, {}};
@@ -247,8 +237,8 @@ TEST(OnnxQdqFc, MalformedWeightQdqIsAnError) {
     return m.g;
   };
   EXPECT_EQ(sfc::fold_qdq(*std::make_unique<sfc::graph>(model(0, true))), 1);  // well-formed
-  expect_fold_error(model(1, true), sfc::error::invalid_model, "8 scales do not match axis 1");
-  expect_fold_error(model(0, false), sfc::error::invalid_model, "missing scale");
+  sfc_test::expect_fold_error(model(1, true), sfc::error::invalid_model, "8 scales do not match axis 1");
+  sfc_test::expect_fold_error(model(0, false), sfc::error::invalid_model, "missing scale");
 }
 
 }  // namespace

@@ -343,16 +343,6 @@ sfc::node& node_named(sfc::graph& g, const std::string& name) {
   throw std::runtime_error("no node " + name);
 }
 
-void expect_error(sfc::graph g, sfc::error::kind k, const std::string& what) {
-  try {
-    sfc::fold_qdq(g);
-    ADD_FAILURE() << "no error, expected: " << what;
-  } catch (const sfc::error& e) {
-    EXPECT_EQ(e.code(), k) << e.what();
-    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
-  }
-}
-
 TEST(OnnxQdq, TinyModelFoldsAndMatchesFp32Semantics) {
   sfc::graph g = tiny_qdq();
   // Through ONNX and back, as a user's model would come.
@@ -449,7 +439,7 @@ TEST(OnnxQdq, MalformedQdqIsAClearError) {
   {  // missing weight scale
     sfc::graph g = tiny_qdq();
     node_named(g, "w_dq").inputs.resize(1);
-    expect_error(g, sfc::error::invalid_model, "missing scale");
+    sfc_test::expect_fold_error(g, sfc::error::invalid_model, "missing scale");
   }
   {  // zero activation scale
     sfc::graph g = tiny_qdq();
@@ -458,22 +448,22 @@ TEST(OnnxQdq, MalformedQdqIsAClearError) {
     auto t = std::make_shared<sfc::tensor>(*v.data);
     t->as<float>()[0] = 0.f;
     v.data = t;
-    expect_error(g, sfc::error::invalid_model, "scale must be positive");
+    sfc_test::expect_fold_error(g, sfc::error::invalid_model, "scale must be positive");
   }
   {  // per-channel weight scales on the wrong axis (1: 3 input channels, 4 scales)
     sfc::graph g = tiny_qdq();
     node_named(g, "w_dq").attrs["axis"].int_value = 1;
-    expect_error(g, sfc::error::invalid_model, "wrong axis");
+    sfc_test::expect_fold_error(g, sfc::error::invalid_model, "wrong axis");
   }
   {  // no axis attribute: ONNX's default axis 1
     sfc::graph g = tiny_qdq();
     node_named(g, "w_dq").attrs.erase("axis");
-    expect_error(g, sfc::error::invalid_model, "do not match axis 1");
+    sfc_test::expect_fold_error(g, sfc::error::invalid_model, "do not match axis 1");
   }
   {  // axis out of range
     sfc::graph g = tiny_qdq();
     node_named(g, "w_dq").attrs["axis"].int_value = 4;
-    expect_error(g, sfc::error::invalid_model, "out of range");
+    sfc_test::expect_fold_error(g, sfc::error::invalid_model, "out of range");
   }
   {  // non-zero weight zero point
     sfc::graph g = tiny_qdq();
@@ -481,7 +471,7 @@ TEST(OnnxQdq, MalformedQdqIsAClearError) {
     b.g = g;
     const int z = b.zp_const("w_zp", sfc::dtype::s8, {0, 1, 0, 0}, true);
     node_named(b.g, "w_dq").inputs.push_back(z);
-    expect_error(b.g, sfc::error::unsupported, "non-zero zero point");
+    sfc_test::expect_fold_error(b.g, sfc::error::unsupported, "non-zero zero point");
   }
 }
 

@@ -93,6 +93,26 @@ std::vector<uint8_t> run_executor(const tfl::model& m, const std::vector<uint8_t
   return out;
 }
 
+// The reference interpreter's output bytes for every image of `pixels` (NHWC u8, in order).
+std::vector<uint8_t> interpreter_outputs(const tfl::model& m, const std::vector<uint8_t>& pixels) {
+  tfl::ref_interpreter it(m);
+  std::vector<uint8_t> ref;
+  for (size_t i = 0; i < pixels.size() / kPerImage; ++i) {
+    it.set_input(0, pixels.data() + i * kPerImage, kPerImage);
+    it.run();
+    ref.insert(ref.end(), it.output(0).begin(), it.output(0).end());
+  }
+  return ref;
+}
+
+// Statistics of `ours` against `ref`, image by image.
+stats compare(const std::vector<uint8_t>& ours, const std::vector<uint8_t>& ref) {
+  stats s;
+  for (size_t i = 0; i + kClasses <= std::min(ours.size(), ref.size()); i += kClasses)
+    s.add(ours.data() + i, ref.data() + i);
+  return s;
+}
+
 TEST(TfliteMobileNet, V2ConvertsWithIntegerValuedF32Convs) {
   SFC_REQUIRE_DATA(sfc_test::data_path(kModel));
   const tfl::model m = tfl::load_model(sfc_test::data_path(kModel));
@@ -112,17 +132,10 @@ TEST(TfliteMobileNet, V2First8AgreesWithTheReferenceInterpreter) {
   const tfl::model m = tfl::load_model(sfc_test::data_path(kModel));
   const std::vector<uint8_t> pixels = sfc_test::read_bytes(sfc_test::data_path(kFirst8));
   ASSERT_EQ(pixels.size(), 8 * kPerImage);
-  tfl::ref_interpreter it(m);
-  std::vector<uint8_t> ref;
-  for (size_t i = 0; i < 8; ++i) {
-    it.set_input(0, pixels.data() + i * kPerImage, kPerImage);
-    it.run();
-    ref.insert(ref.end(), it.output(0).begin(), it.output(0).end());
-  }
+  const std::vector<uint8_t> ref = interpreter_outputs(m, pixels);
   const std::vector<uint8_t> ours = run_executor(m, pixels);
   ASSERT_EQ(ours.size(), ref.size());
-  stats s;
-  for (size_t i = 0; i < 8; ++i) s.add(ours.data() + i * kClasses, ref.data() + i * kClasses);
+  const stats s = compare(ours, ref);
   s.print("MobileNet v2 quant, executor vs reference interpreter, first 8 images");
   // Measured: 8008/8008 bytes equal. (Real-valued f32 convs and ADDs gave 7993/8008 equal, 99.89 %
   // within +-1, max diff 18; exact convs with a real-valued ADD 8007/8008, max diff 1.) The
@@ -143,13 +156,7 @@ TEST(TfliteMobileNet, Tf2PtqFirst8OnInt8Kernels) {
   const tfl::model m = tfl::load_model(sfc_test::data_path(model));
   const std::vector<uint8_t> pixels = sfc_test::read_bytes(sfc_test::data_path(kFirst8));
   ASSERT_EQ(pixels.size(), 8 * kPerImage);
-  tfl::ref_interpreter it(m);
-  std::vector<uint8_t> ref;
-  for (size_t i = 0; i < 8; ++i) {
-    it.set_input(0, pixels.data() + i * kPerImage, kPerImage);
-    it.run();
-    ref.insert(ref.end(), it.output(0).begin(), it.output(0).end());
-  }
+  const std::vector<uint8_t> ref = interpreter_outputs(m, pixels);
   for (const std::string policy : {"onednn", "xnnpack", "reference"}) {
     if (!sfc_test::policy_available(policy)) continue;
     std::vector<std::string> impls;
@@ -165,8 +172,7 @@ TEST(TfliteMobileNet, Tf2PtqFirst8OnInt8Kernels) {
     if (policy != "reference") {
       for (const std::string& n : impls) EXPECT_EQ(n.rfind("reference", 0), std::string::npos) << n;
     }
-    stats s;
-    for (size_t i = 0; i < 8; ++i) s.add(ours.data() + i * kClasses, ref.data() + i * kClasses);
+    const stats s = compare(ours, ref);
     s.print(("tf2 MobileNet v2 PTQ, " + policy + " vs reference interpreter, first 8").c_str());
     EXPECT_GE(s.within1 * 1000, s.n * 999) << policy;
     EXPECT_EQ(s.top1, 8) << policy;
@@ -216,9 +222,8 @@ TEST(TfliteMobileNet, V2MoreImagesAgreeWithTflite) {
   const std::vector<uint8_t> pixels = sample_pixels();
   ASSERT_EQ(pixels.size(), size_t(kMoreImages) * kPerImage);
   const std::vector<uint8_t> ours = run_executor(tfl::load_model(sfc_test::data_path(kModel)), pixels);
-  stats s;
-  for (size_t i = 0; i < size_t(kMoreImages); ++i)
-    s.add(ours.data() + i * kClasses, ref.data() + i * kClasses);
+  const stats s = compare(ours, ref);
+  ASSERT_EQ(s.images, kMoreImages);
   s.print("MobileNet v2 quant, executor vs TFLite, first sample images (preprocessed here)");
   // Measured: 250250/250250 bytes equal, top-1 250/250 (exact convs with a real-valued ADD:
   // 250045/250250, 99.974 % within +-1, max diff 19, 250/250).
@@ -241,9 +246,8 @@ TEST(TfliteMobileNet, Tf2PtqMoreImagesAgreeWithTflite) {
   ASSERT_EQ(pixels.size(), size_t(kMoreImages) * kPerImage);
   const std::vector<uint8_t> ours =
       run_executor(tfl::load_model(sfc_test::data_path(model)), pixels, "xnnpack");
-  stats s;
-  for (size_t i = 0; i < size_t(kMoreImages); ++i)
-    s.add(ours.data() + i * kClasses, ref.data() + i * kClasses);
+  const stats s = compare(ours, ref);
+  ASSERT_EQ(s.images, kMoreImages);
   s.print("tf2 MobileNet v2 PTQ on XNNPACK, executor vs TFLite, 250 sample images");
   // Measured: 250250/250250 bytes equal, 250/250 top-1 (MEAN and SOFTMAX run in f32, so a
   // margin is left; the target is 98 % top-1 agreement).
