@@ -5,6 +5,18 @@
 // cvtpd2ps, divps by dst_scale, clamp to [qmin − zp, qmax − zp] (integer bounds, so clamping
 // before rounding equals the reference's round-then-saturate; maxps returns the bound for NaN,
 // which the reference maps to qmin too), cvtps2dq (round half even), + zp, bytes.
+//
+// Fast path with an exact fallback: r = fma(float(acc), k1, k0), k1 = float(scale/dst_scale),
+// k0 = float(bias/dst_scale), differs from the reference's value by at most
+// 2⁻²¹·(|r| + |k0|) (four float roundings against two; |acc·k1| ≤ |r| + |k0|). Unless r saturates
+// anyway (|r| > 300 gives the same bound both ways), rne(r) then equals the reference's result
+// whenever r is farther than tol = 2⁻²⁰·(300 + |k0|) from a half-integer. A vector with any lane
+// within tol of a tie (a fraction ~2·tol of lanes, ~0.05 % for ordinary scales) takes the exact
+// double-precision path above, so every byte still equals the reference.
+// GCC 12 warns inside its own AVX-512 headers (the _mm*_undefined_*() self-initialisation,
+// GCC bug 105593); the pragmas must precede the include.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include <cassert>
@@ -49,11 +61,40 @@ SFC_TF_INLINE __m512d opaque(__m512d x) {
 struct epilogue {
   __m512i vinv, vzp;
   __m128i vshift;
-  __m512 vdst, vmin, vmax;
+  __m512 vdst, vmin, vmax, vmin_relu;
   __m512d s0, s1, b0, b1;
+  __m512 k1, k0, edge;  // fast path: r = acc·k1 + k0, exact path when |r − rne(r)| > edge
+
+  // Per group of 16 channels (lanes past oc: scale = bias = 0).
+  SFC_TF_INLINE void set_channels(const double* scale, const double* bias, size_t o0, size_t n,
+                                  float dst_scale) {
+    const __mmask16 mask = __mmask16((1u << n) - 1);
+    const __mmask8 mlo = __mmask8(mask & 0xff), mhi = __mmask8(mask >> 8);
+    s0 = _mm512_maskz_loadu_pd(mlo, scale + o0), s1 = _mm512_maskz_loadu_pd(mhi, scale + o0 + 8);
+    b0 = _mm512_maskz_loadu_pd(mlo, bias + o0), b1 = _mm512_maskz_loadu_pd(mhi, bias + o0 + 8);
+    const __m512d vd = _mm512_set1_pd(double(dst_scale));
+    const auto to_ps = [](__m512d lo, __m512d hi) __attribute__((always_inline)) {
+      return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1);
+    };
+    k1 = to_ps(_mm512_div_pd(s0, vd), _mm512_div_pd(s1, vd));
+    k0 = to_ps(_mm512_div_pd(b0, vd), _mm512_div_pd(b1, vd));
+    const __m512 tol = _mm512_mul_ps(_mm512_add_ps(_mm512_abs_ps(k0), _mm512_set1_ps(300.f)),
+                                     _mm512_set1_ps(0x1p-20f));
+    edge = _mm512_sub_ps(_mm512_set1_ps(0.5f), tol);  // ≤ 0 (all exact) when |k0| is huge
+  }
 
   SFC_TF_INLINE __m512i operator()(__m512i y, bool relu) const {
     const __m512i acc = _mm512_sra_epi32(_mm512_mullo_epi32(y, vinv), vshift);
+    const __m512 r = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), k1, k0);
+    const __m512 dist = _mm512_abs_ps(_mm512_reduce_ps(r, _MM_FROUND_TO_NEAREST_INT));
+    if (__builtin_expect(_mm512_cmp_ps_mask(dist, edge, _CMP_NLE_UQ) != 0, 0))
+      return exact(acc, relu);
+    const __m512 f = _mm512_min_ps(_mm512_max_ps(r, relu ? vmin_relu : vmin), vmax);
+    return _mm512_add_epi32(_mm512_cvtps_epi32(f), vzp);
+  }
+
+  // requantize_acc's arithmetic (the reference).
+  __attribute__((noinline)) __m512i exact(__m512i acc, bool relu) const {
     __m512d d0 = _mm512_cvtepi32_pd(_mm512_castsi512_si256(acc));
     __m512d d1 = _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1));
     d0 = _mm512_add_pd(opaque(_mm512_mul_pd(d0, s0)), b0);
@@ -82,15 +123,14 @@ void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int3
   ep.vzp = _mm512_set1_epi32(params->zero_point);
   ep.vdst = _mm512_set1_ps(params->dst_scale);
   ep.vmin = _mm512_set1_ps(params->min), ep.vmax = _mm512_set1_ps(params->max);
+  ep.vmin_relu = _mm512_max_ps(ep.vmin, _mm512_setzero_ps());
   const char* mb = reinterpret_cast<const char*>(m);
   uint8_t* db = static_cast<uint8_t*>(dst);
   alignas(64) __m512i T[mo][R];
   for (size_t o0 = 0; o0 < oc; o0 += 16) {
     const size_t n = oc - o0 < 16 ? oc - o0 : 16;
     const __mmask16 mask = __mmask16((1u << n) - 1);
-    const __mmask8 mlo = __mmask8(mask & 0xff), mhi = __mmask8(mask >> 8);
-    ep.s0 = _mm512_maskz_loadu_pd(mlo, scale + o0), ep.s1 = _mm512_maskz_loadu_pd(mhi, scale + o0 + 8);
-    ep.b0 = _mm512_maskz_loadu_pd(mlo, bias + o0), ep.b1 = _mm512_maskz_loadu_pd(mhi, bias + o0 + 8);
+    ep.set_channels(scale, bias, o0, n, params->dst_scale);
     for (size_t t = 0; t < tiles; t++) {
       const size_t x0 = t * mo;
       const size_t ncols = cols - x0 < size_t(mo) ? cols - x0 : size_t(mo);

@@ -191,6 +191,45 @@ TEST(FastconvQ16Kernels, OutputMatchesScalar) {
   if (checked == 0) GTEST_SKIP() << "no SIMD output kernels run on this CPU";
 }
 
+// Values on and next to rounding ties (scale / dst_scale = k/2, k/4; biases of ±1e-7 and
+// ±(0.5 ± 1e-6)): the SIMD kernels' fast float path must hand those vectors to the exact path.
+TEST(FastconvQ16Kernels, OutputTiesMatchScalar) {
+  int checked = 0;
+  for (const auto& d : fastconv_q16_output_kernels()) {
+    if (d.isa == isa_level::scalar || !runnable(d.isa)) continue;
+    const fastconv_q16_output_desc* ref = nullptr;
+    for (const auto& s : fastconv_q16_output_kernels())
+      if (s.isa == isa_level::scalar && std::string(s.tile) == d.tile) ref = &s;
+    ASSERT_NE(ref, nullptr) << d.name;
+    const auto& alg = alg_of_tile(d.tile);
+    const fastconv_q16_divisor dv = fastconv_q16_divisor_of(alg);
+    const size_t P = size_t(alg.R) * alg.R, mo = size_t(alg.m), oc = 40, tiles = 2;
+    const size_t ncp = 48, mps = ncp * 4, mts = P * mps + 64;
+    std::mt19937 g(77);
+    for (double ratio : {0.5, 0.25, 1.5, 0.125})
+      for (double boff : {0.0, 1e-7, -3e-7, 0.5 + 1e-6, -0.5 - 1e-6, 2.5})
+        for (int relu = 0; relu < 2; relu++) {
+          std::vector<int32_t> m(tiles * mts / 4);
+          for (auto& v : m) v = int32_t(g() % 4001) - 2000;
+          const float dst_scale = 0.75f;
+          std::vector<double> scale(oc, ratio * dst_scale), bias(oc);
+          for (size_t o = 0; o < oc; o++) bias[o] = (boff + double(o % 3)) * dst_scale;
+          sfc_q16_output_params prm{};
+          prm.d_shift = dv.shift, prm.d_inverse = dv.inverse;
+          prm.qmin = 0, prm.qmax = 255, prm.zero_point = 3, prm.relu = relu;
+          prm.dst_scale = dst_scale;
+          prm.min = float(prm.qmin - prm.zero_point), prm.max = float(prm.qmax - prm.zero_point);
+          const size_t dps = oc, drs = tiles * mo * dps;
+          std::vector<uint8_t> want(mo * drs, 0xcc), got(mo * drs, 0xcc);
+          ref->fn(oc, tiles, mo, tiles * mo, m.data(), mps, mts, scale.data(), bias.data(), want.data(), drs, dps, &prm);
+          d.fn(oc, tiles, mo, tiles * mo, m.data(), mps, mts, scale.data(), bias.data(), got.data(), drs, dps, &prm);
+          ASSERT_EQ(got, want) << d.name << " ratio=" << ratio << " bias offset=" << boff << " relu=" << relu;
+          checked++;
+        }
+  }
+  if (checked == 0) GTEST_SKIP() << "no SIMD output kernels run on this CPU";
+}
+
 // The exact division: (Y·d⁻¹) >> s recovers acc from Y = D·acc mod 2³² for |acc| < 2^(31−s).
 TEST(FastconvQ16Kernels, ExactDivisionThroughWrapAround) {
   for (const char* name : {"sfc6_7x7_3x3", "sfc4_4x4_3x3", "wino_2x2_3x3"}) {
