@@ -237,7 +237,7 @@ void bgemm_pipe(size_t points, size_t tiles, size_t kc, size_t nc, const uint8_t
     }                                                                                         \
     return;                                                                                   \
   }
-  SFC_NV(1) SFC_NV(2)
+  SFC_NV(1) SFC_NV(2) SFC_NV(3) SFC_NV(4)
 #undef SFC_NV
 }
 
