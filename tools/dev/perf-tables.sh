@@ -36,6 +36,30 @@ for s in "56 64" "28 128" "14 256"; do
   layer "cold_k3_$1x$2" --ic $2 --oc $2 --hw $1 --k 3 --cold --impl sfc6_7x7_3x3,onednn,onednn_wino
   SFC_MAX_ISA=avx2 ONEDNN_MAX_CPU_ISA=avx2 layer "avx2_k3_$1x$2" --ic $2 --oc $2 --hw $1 --k 3 --impl sfc6_7x7_3x3,sfc4_4x4_3x3,exact:sfc6_7x7_3x3,onednn
 done
+# Pairs: one fast implementation and oneDNN direct, nothing else in the process. The rows above
+# interleave up to seven implementations, whose weights evict each other from L2 between runs
+# (docs/performance.md "cache-state sensitivity"); a pair is the layer as a network runs it when
+# its neighbours are small. Both views are reported.
+pair() {  # name impl args...
+  local name=$1 impl=$2; shift 2
+  "$bench" --layer --runs "${PAIR_RUNS:-150}" --json "$OUT/pair_$name.json" --impl "$impl,onednn" "$@" > "$OUT/pair_$name.txt"
+}
+for n in 1 8; do
+  for s in "56 64" "28 128" "14 256" "7 512"; do
+    set -- $s
+    for a in sfc6_7x7_3x3 sfc4_4x4_3x3; do pair "k3_$1x$2_n${n}_$a" $a --ic $2 --oc $2 --hw $1 --k 3 --batch $n; done
+  done
+done
+for s in "56 64" "28 128"; do
+  set -- $s
+  pair "exact_k3_$1x$2" exact:sfc6_7x7_3x3 --ic $2 --oc $2 --hw $1 --k 3
+  pair "k5_$1x$2" sfc6_6x6_5x5 --ic $2 --oc $2 --hw $1 --k 5
+  pair "k7_$1x$2" sfc6_4x4_7x7 --ic $2 --oc $2 --hw $1 --k 7
+  for a in sfc6_7x7_3x3 sfc4_4x4_3x3; do
+    pair "t2_k3_$1x$2_$a" $a --ic $2 --oc $2 --hw $1 --k 3 --threads 2
+    SFC_MAX_ISA=avx2 ONEDNN_MAX_CPU_ISA=avx2 pair "avx2_k3_$1x$2_$a" $a --ic $2 --oc $2 --hw $1 --k 3
+  done
+done
 python3 - "$OUT" <<'PY'
 import json, glob, os, sys
 out = sys.argv[1]
