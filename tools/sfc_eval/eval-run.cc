@@ -40,16 +40,7 @@ std::string chosen_impl(const sfc::node& n, const sfc::conv_impl_choice** choice
   if (n.conv.chosen_impl < 0 || size_t(n.conv.chosen_impl) >= n.conv.impls.size()) return "";
   const sfc::conv_impl_choice& c = n.conv.impls[size_t(n.conv.chosen_impl)];
   *choice = &c;
-  switch (c.kind) {
-    case sfc::conv_impl_kind::sfc: return c.variant;
-    case sfc::conv_impl_kind::sfc_exact: return "exact:" + c.variant;
-    case sfc::conv_impl_kind::onednn_int8: return "onednn";
-    case sfc::conv_impl_kind::xnnpack_int8: return "xnnpack";
-    case sfc::conv_impl_kind::reference_int8: return "reference";
-    case sfc::conv_impl_kind::onednn_f32: return "onednn_f32";
-    case sfc::conv_impl_kind::reference_f32: return "reference_f32";
-  }
-  return "?";
+  return sfc::conv_impl_name(c);
 }
 
 // BOPs per image of a prepared executor and its implementation summary (sfc/bops.h rules).
