@@ -43,7 +43,7 @@ const std::vector<fastconv_q8_input_desc>& fastconv_q8_input_kernels() {
 const std::vector<fastconv_q8_bgemm_desc>& fastconv_q8_bgemm_kernels() {
   static const std::vector<fastconv_q8_bgemm_desc> list = {
 #define SFC_Q8_INPUT(isa, tile, src, fn)
-#define SFC_Q8_BGEMM(isa, fn, mr, nr, prod) {SFC_ISA_##isa, fn, #fn, mr, nr, prod != 0},
+#define SFC_Q8_BGEMM(isa, fn, mr, nr, prod) {SFC_ISA_##isa, fn, #fn, mr, nr, prod},
 #define SFC_Q8_OUTPUT(isa, tile, fn)
 #include "kernels/fastconv/q8-ukernels.inc"
 #undef SFC_Q8_INPUT
@@ -143,10 +143,14 @@ fastconv_q8_layer::fastconv_q8_layer(const fastconv_algorithm& alg, const conv2d
   for (const auto& d : fastconv_q8_output_kernels())
     if (!output_ && d.tile == alg.tile && isa_allowed(d.isa, cap)) output_ = &d;
   if (!input_ || !output_) throw_unsupported(alg.name + ": no int8 layer kernels for this algorithm");
-  for (const auto& d : fastconv_q8_bgemm_kernels()) {
-    if (bgemm_ || !isa_allowed(d.isa, cap) || (d.isa != input_->isa && d.isa != isa_level::scalar)) continue;
-    if (opt.bgemm.empty() ? d.prod : opt.bgemm == d.name) bgemm_ = &d;
-  }
+  // Automatic choice: the kernel marked for long reductions (prod 2) where kc ≥ 256 and the ISA
+  // has one, else the default (prod 1).
+  const int want = sfc_q8_kc(size_t(p.ic)) >= 256 ? 2 : 1;
+  for (int pass = want; pass >= 1 && !bgemm_; pass--)
+    for (const auto& d : fastconv_q8_bgemm_kernels()) {
+      if (bgemm_ || !isa_allowed(d.isa, cap) || (d.isa != input_->isa && d.isa != isa_level::scalar)) continue;
+      if (opt.bgemm.empty() ? d.prod == pass : opt.bgemm == d.name) bgemm_ = &d;
+    }
   if (!bgemm_) throw_invalid("fastconv_q8_layer: unknown or unavailable bgemm kernel " + opt.bgemm);
   isa_ = input_->isa;
   if (verbose_dispatch())

@@ -35,7 +35,7 @@ struct fastconv_q8_bgemm_desc {
   sfc_q8_bgemm_ukernel_fn fn;
   const char* name;
   int mr, nr;
-  bool prod;  // eligible for automatic selection
+  int prod;  // automatic selection: 0 never, 1 default, 2 preferred for kc ≥ 256 (q8-ukernels.inc)
 };
 struct fastconv_q8_output_desc {
   isa_level isa;
