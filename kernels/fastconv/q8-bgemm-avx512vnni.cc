@@ -32,6 +32,14 @@ inline __m512i bcast4(const uint8_t* p) {
   return _mm512_set1_epi32(v);
 }
 
+// mi = cvtps2dq(clamp(float(M)·coef, ±lim)) (round half even).
+template <bool kClamp>
+inline __m512i to_mi(__m512i m, __m512 coef, __m512 vlim, __m512 vnlim) {
+  __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(m), coef);
+  if (kClamp) f = _mm512_min_ps(_mm512_max_ps(f, vnlim), vlim);
+  return _mm512_cvtps_epi32(f);
+}
+
 // One MR × (16·NV) block: a = U rows (stride a_stride), w = packed weights of one point.
 template <int MR, int NV, bool kClamp>
 inline void tile_block(size_t kc, const uint8_t* a, size_t a_stride, const uint8_t* w,
@@ -61,11 +69,24 @@ inline void tile_block(size_t kc, const uint8_t* a, size_t a_stride, const uint8
   for (int j = 0; j < NV; j++) {
     const __m512 coef = _mm512_loadu_ps(reinterpret_cast<const float*>(w + 4 * ncp) + 16 * j);
 #pragma GCC unroll 8
-    for (int i = 0; i < MR; i++) {
-      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i][j]), coef);
-      if (kClamp) f = _mm512_min_ps(_mm512_max_ps(f, vnlim), vlim);
-      _mm512_storeu_si512(c + i * c_stride + 64 * j, _mm512_cvtps_epi32(f));
-    }
+    for (int i = 0; i < MR; i++)
+      _mm512_storeu_si512(c + i * c_stride + 64 * j, to_mi<kClamp>(acc[i][j], coef, vlim, vnlim));
+  }
+}
+
+// The last rest < MR rows of a point: one smaller block (MR ≤ 8, so rest ≤ 7).
+template <int MR, int NV, bool kClamp>
+inline void rest_block(size_t rest, size_t kc, const uint8_t* a, size_t a_stride,
+                       const uint8_t* w, char* c, size_t c_stride, __m512 vlim) {
+  switch (rest) {
+#define SFC_REST(r)                                                                           \
+  case r:                                                                                     \
+    if constexpr (r < MR) tile_block<r, NV, kClamp>(kc, a, a_stride, w, c, c_stride, vlim);   \
+    break;
+    SFC_REST(1) SFC_REST(2) SFC_REST(3) SFC_REST(4) SFC_REST(5) SFC_REST(6) SFC_REST(7)
+#undef SFC_REST
+    default:
+      break;
   }
 }
 
@@ -81,21 +102,8 @@ void bgemm_nv(size_t points, size_t tiles, size_t kc, const uint8_t* u, size_t u
     for (; t + MR <= tiles; t += MR)
       tile_block<MR, NV, kClamp>(kc, up + t * u_tile_stride, u_tile_stride, wp,
                                  mp + t * m_tile_stride, m_tile_stride, vlim);
-    const size_t rest = tiles - t;
-    const uint8_t* ur = up + t * u_tile_stride;
-    char* mr = mp + t * m_tile_stride;
-    // Remainder rows: one smaller block (MR ≤ 8, so rest ≤ 7).
-    switch (rest) {
-#define SFC_REST(r)                                                                           \
-  case r:                                                                                     \
-    if constexpr (r < MR)                                                                     \
-      tile_block<r, NV, kClamp>(kc, ur, u_tile_stride, wp, mr, m_tile_stride, vlim);          \
-    break;
-      SFC_REST(1) SFC_REST(2) SFC_REST(3) SFC_REST(4) SFC_REST(5) SFC_REST(6) SFC_REST(7)
-#undef SFC_REST
-      default:
-        break;
-    }
+    rest_block<MR, NV, kClamp>(tiles - t, kc, up + t * u_tile_stride, u_tile_stride, wp,
+                               mp + t * m_tile_stride, m_tile_stride, vlim);
   }
 }
 
@@ -184,61 +192,17 @@ void bgemm_pipelined(size_t points, size_t tiles, size_t kc, const uint8_t* u,
       for (int j = 0; j < NV; j++) {
         const __m512 cf = _mm512_loadu_ps(coef + 16 * j);
 #pragma GCC unroll 8
-        for (int i = 0; i < MR; i++) {
-          __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc.v[i][j]), cf);
-          if (kClamp) f = _mm512_min_ps(_mm512_max_ps(f, vnlim), vlim);
-          prev.v[i][j] = _mm512_cvtps_epi32(f);
-        }
+        for (int i = 0; i < MR; i++) prev.v[i][j] = to_mi<kClamp>(acc.v[i][j], cf, vlim, vnlim);
       }
       prev_c = mp + t * m_tile_stride;
     }
-    const size_t rest = tiles - t;
-    if (rest == 0) continue;
+    if (t == tiles) continue;
     if (prev_c) store_all<MR, NV>(prev, prev_c, m_tile_stride);
     prev_c = nullptr;
-    const uint8_t* ur = up + t * u_tile_stride;
-    char* mr = mp + t * m_tile_stride;
-    switch (rest) {
-#define SFC_REST(r)                                                                           \
-  case r:                                                                                     \
-    if constexpr (r < MR)                                                                     \
-      tile_block<r, NV, kClamp>(kc, ur, u_tile_stride, wp, mr, m_tile_stride, vlim);          \
-    break;
-      SFC_REST(1) SFC_REST(2) SFC_REST(3) SFC_REST(4) SFC_REST(5) SFC_REST(6) SFC_REST(7)
-#undef SFC_REST
-      default:
-        break;
-    }
+    rest_block<MR, NV, kClamp>(tiles - t, kc, up + t * u_tile_stride, u_tile_stride, wp,
+                               mp + t * m_tile_stride, m_tile_stride, vlim);
   }
   if (prev_c) store_all<MR, NV>(prev, prev_c, m_tile_stride);
-}
-
-template <int MR, int NVMAX>
-void bgemm_pipe(size_t points, size_t tiles, size_t kc, size_t nc, const uint8_t* u,
-                size_t u_point_stride, size_t u_tile_stride, const void* w,
-                size_t w_point_stride, int32_t* m, size_t m_point_stride, size_t m_tile_stride,
-                const sfc_q8_bgemm_params* params) {
-  assert(kc % 4 == 0 && nc >= 1 && nc <= 16 * NVMAX);
-  static_assert(MR <= 8, "remainder switch covers MR ≤ 8");
-  const __m512 vlim = _mm512_set1_ps(params->mi_limit);
-  const auto* wb = static_cast<const uint8_t*>(w);
-  char* mb = reinterpret_cast<char*>(m);
-  const size_t nv = (nc + 15) / 16;
-#define SFC_NV(n)                                                                             \
-  if (nv == n) {                                                                              \
-    if constexpr (n <= NVMAX) {                                                               \
-      if (params->clamp)                                                                      \
-        bgemm_pipelined<MR, n, true>(points, tiles, kc, u, u_point_stride, u_tile_stride, wb, \
-                                     w_point_stride, mb, m_point_stride, m_tile_stride, vlim);\
-      else                                                                                    \
-        bgemm_pipelined<MR, n, false>(points, tiles, kc, u, u_point_stride, u_tile_stride,    \
-                                      wb, w_point_stride, mb, m_point_stride, m_tile_stride,  \
-                                      vlim);                                                  \
-    }                                                                                         \
-    return;                                                                                   \
-  }
-  SFC_NV(1) SFC_NV(2) SFC_NV(3) SFC_NV(4)
-#undef SFC_NV
 }
 
 template <int MR, int NVMAX>
@@ -252,20 +216,25 @@ void bgemm(size_t points, size_t tiles, size_t kc, size_t nc, const uint8_t* u,
   const auto* wb = static_cast<const uint8_t*>(w);
   char* mb = reinterpret_cast<char*>(m);
   const size_t nv = (nc + 15) / 16;
+  // Kernels whose full block fits twice in the registers run pipelined (bgemm_pipelined).
+  constexpr bool kPipelined = MR * NVMAX <= 12;
+#define SFC_RUN(n, clamp)                                                                     \
+  (kPipelined ? bgemm_pipelined<MR, n, clamp> : bgemm_nv<MR, n, clamp>)(                      \
+      points, tiles, kc, u, u_point_stride, u_tile_stride, wb, w_point_stride, mb,            \
+      m_point_stride, m_tile_stride, vlim)
 #define SFC_NV(n)                                                                             \
   if (nv == n) {                                                                              \
     if constexpr (n <= NVMAX) {                                                               \
       if (params->clamp)                                                                      \
-        bgemm_nv<MR, n, true>(points, tiles, kc, u, u_point_stride, u_tile_stride, wb,        \
-                              w_point_stride, mb, m_point_stride, m_tile_stride, vlim);       \
+        SFC_RUN(n, true);                                                                     \
       else                                                                                    \
-        bgemm_nv<MR, n, false>(points, tiles, kc, u, u_point_stride, u_tile_stride, wb,       \
-                               w_point_stride, mb, m_point_stride, m_tile_stride, vlim);      \
+        SFC_RUN(n, false);                                                                    \
     }                                                                                         \
     return;                                                                                   \
   }
   SFC_NV(1) SFC_NV(2) SFC_NV(3) SFC_NV(4)
 #undef SFC_NV
+#undef SFC_RUN
 }
 
 }  // namespace
@@ -277,10 +246,7 @@ void bgemm(size_t points, size_t tiles, size_t kc, size_t nc, const uint8_t* u,
   extern "C" void fn(size_t points, size_t tiles, size_t kc, size_t nc, const uint8_t* u,     \
                      size_t ups, size_t uts, const void* w, size_t wps, int32_t* m,           \
                      size_t mps, size_t mts, const sfc_q8_bgemm_params* params) {             \
-    if constexpr (mr * (nr / 16) <= 12) /* two blocks fit the registers: pipelined */         \
-      bgemm_pipe<mr, nr / 16>(points, tiles, kc, nc, u, ups, uts, w, wps, m, mps, mts, params); \
-    else                                                                                      \
-      bgemm<mr, nr / 16>(points, tiles, kc, nc, u, ups, uts, w, wps, m, mps, mts, params);    \
+    bgemm<mr, nr / 16>(points, tiles, kc, nc, u, ups, uts, w, wps, m, mps, mts, params);      \
   }
 #define SFC_Q8_INPUT(isa, tile, src, fn)
 #define SFC_Q8_OUTPUT(isa, tile, fn)

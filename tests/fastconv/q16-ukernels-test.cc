@@ -24,6 +24,13 @@ const fastconv_algorithm& alg_of_tile(const std::string& tile) {
 
 bool runnable(isa_level l) { return l == isa_level::scalar || isa_supported(l); }
 
+// The scalar output kernel of a tile (the reference of the SIMD ones), or null.
+const fastconv_q16_output_desc* scalar_output_kernel(const std::string& tile) {
+  for (const auto& s : fastconv_q16_output_kernels())
+    if (s.isa == isa_level::scalar && tile == s.tile) return &s;
+  return nullptr;
+}
+
 enum class pattern { random, max, min, alternating };
 const pattern kPatterns[] = {pattern::random, pattern::max, pattern::min, pattern::alternating};
 
@@ -143,9 +150,7 @@ TEST(FastconvQ16Kernels, OutputMatchesScalar) {
   int checked = 0;
   for (const auto& d : fastconv_q16_output_kernels()) {
     if (d.isa == isa_level::scalar || !runnable(d.isa)) continue;
-    const fastconv_q16_output_desc* ref = nullptr;
-    for (const auto& s : fastconv_q16_output_kernels())
-      if (s.isa == isa_level::scalar && std::string(s.tile) == d.tile) ref = &s;
+    const fastconv_q16_output_desc* ref = scalar_output_kernel(d.tile);
     ASSERT_NE(ref, nullptr) << d.name;
     const auto& alg = alg_of_tile(d.tile);
     const fastconv_q16_divisor dv = fastconv_q16_divisor_of(alg);
@@ -197,9 +202,7 @@ TEST(FastconvQ16Kernels, OutputTiesMatchScalar) {
   int checked = 0;
   for (const auto& d : fastconv_q16_output_kernels()) {
     if (d.isa == isa_level::scalar || !runnable(d.isa)) continue;
-    const fastconv_q16_output_desc* ref = nullptr;
-    for (const auto& s : fastconv_q16_output_kernels())
-      if (s.isa == isa_level::scalar && std::string(s.tile) == d.tile) ref = &s;
+    const fastconv_q16_output_desc* ref = scalar_output_kernel(d.tile);
     ASSERT_NE(ref, nullptr) << d.name;
     const auto& alg = alg_of_tile(d.tile);
     const fastconv_q16_divisor dv = fastconv_q16_divisor_of(alg);
