@@ -44,25 +44,29 @@ struct epilogue {
 
 // MR pixels × NV·16 channels of one 64-channel block; `n` channels of the block are stored.
 template <int MR, int NV>
-void block(size_t kh, size_t q, const uint8_t* const* rows, size_t off, size_t xs,
-           const int8_t* w, const int32_t* comp, const float* bias, const float* scale,
+void block(size_t kh, size_t q, const uint8_t* const* rows, size_t off, size_t xs, size_t qt,
+           const uint8_t* tail, size_t toff, size_t txs, const int8_t* w, const int32_t* comp, const float* bias, const float* scale,
            uint8_t* d, size_t dps, size_t n, const epilogue& ep) {
   __m512i acc[MR][NV];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_si512();
-  for (size_t r = 0; r < kh; ++r) {
-    const uint8_t* in = rows[r] + off;
+  // Kernel row r (r < kh): q dwords per pixel at rows[r] + off, xs apart; the tail (r = kh): qt
+  // dwords at tail + toff, txs apart. Weights of both follow each other.
+  for (size_t r = 0; r <= kh; ++r) {
+    const bool is_tail = r == kh;
+    const uint8_t* in = is_tail ? tail + toff : rows[r] + off;
+    const size_t step = is_tail ? txs : xs, n_g = is_tail ? qt : q;
     const int8_t* wr = w + r * q * 256;
-    for (size_t g = 0; g < q; ++g) {
+    for (size_t g = 0; g < n_g; ++g) {
       __m512i wv[NV];
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) wv[v] = _mm512_load_si512(wr + g * 256 + size_t(v) * 64);
 #pragma GCC unroll 8
       for (int i = 0; i < MR; ++i) {
         int32_t x;
-        std::memcpy(&x, in + size_t(i) * xs + 4 * g, 4);
+        std::memcpy(&x, in + size_t(i) * step + 4 * g, 4);
         const __m512i b = _mm512_set1_epi32(x);
 #pragma GCC unroll 4
         for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_dpbusd_epi32(acc[i][v], b, wv[v]);
@@ -101,7 +105,8 @@ void block(size_t kh, size_t q, const uint8_t* const* rows, size_t off, size_t x
   }
 }
 
-using block_fn = void (*)(size_t, size_t, const uint8_t* const*, size_t, size_t, const int8_t*,
+using block_fn = void (*)(size_t, size_t, const uint8_t* const*, size_t, size_t, size_t,
+                          const uint8_t*, size_t, size_t, const int8_t*,
                           const int32_t*, const float*, const float*, uint8_t*, size_t, size_t,
                           const epilogue&);
 
@@ -122,17 +127,18 @@ constexpr block_fn kBlocks[kMR][4] = {
 }  // namespace
 
 extern "C" void sfc_qu8_direct_ukernel_6x64c4__avx512vnni(
-    size_t ow, size_t oc, size_t kh, size_t q, const uint8_t* const* rows, size_t xs,
-    const int8_t* w, const int32_t* comp, const float* bias, const float* scale, void* dst,
+    size_t ow, size_t oc, size_t kh, size_t q, const uint8_t* const* rows, size_t xs, size_t qt,
+    const uint8_t* tail, size_t txs, const int8_t* w, const int32_t* comp, const float* bias, const float* scale, void* dst,
     size_t dps, const sfc_q8_direct_params* params) {
   const epilogue ep(params);
   uint8_t* d = static_cast<uint8_t*>(dst);
-  const size_t blocks = (oc + 63) / 64, wblock = kh * q * 256;
+  const size_t blocks = (oc + 63) / 64, wblock = (kh * q + qt) * 256;
   for (size_t x0 = 0; x0 < ow; x0 += kMR) {
     const size_t mr = ow - x0 < size_t(kMR) ? ow - x0 : size_t(kMR);
     for (size_t b = 0; b < blocks; ++b) {
       const size_t c0 = b * 64, n = oc - c0 < 64 ? oc - c0 : 64;
-      kBlocks[mr - 1][(n + 15) / 16 - 1](kh, q, rows, x0 * xs, xs, w + b * wblock, comp + c0,
+      kBlocks[mr - 1][(n + 15) / 16 - 1](kh, q, rows, x0 * xs, xs, qt, tail, x0 * txs, txs,
+                                         w + b * wblock, comp + c0,
                                          bias + c0, scale + c0, d + x0 * dps + c0, dps, n, ep);
     }
   }

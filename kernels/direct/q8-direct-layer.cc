@@ -34,7 +34,7 @@ std::string direct_q8_unsupported_reason(const conv2d_params& p) {
 }
 
 direct_q8_layer::direct_q8_layer(const direct_q8_config& c, isa_level max_isa)
-    : p_(c.p), w_(nullptr, std::free), padded_(nullptr, std::free) {
+    : p_(c.p), w_(nullptr, std::free), padded_(nullptr, std::free), tail_(nullptr, std::free) {
   const std::string why = direct_q8_unsupported_reason(p_);
   if (!why.empty()) throw error(error::invalid_argument, "direct int8 conv: " + why);
   if (!c.weights || c.oscale.size() != size_t(p_.oc) ||
@@ -49,11 +49,20 @@ direct_q8_layer::direct_q8_layer(const direct_q8_config& c, isa_level max_isa)
     throw error(error::invalid_argument, "direct int8 conv: src zero point out of range");
   pad_value_ = uint8_t(zpu);
 
-  // Packed weights [⌈oc/64⌉][kh][q][64][4]; byte pos = 4g + j of kernel row r is tap kx = pos / ic,
-  // channel pos % ic.
+  // Dwords per kernel row: all ⌈kw·ic/4⌉ read in place, or the ⌊kw·ic/4⌋ whole ones plus a
+  // gathered tail of the kh·rem leftover bytes (q8-direct-ukernels.h), whichever is fewer.
   const size_t ic = size_t(p_.ic), kh = size_t(p_.kh), kw = size_t(p_.kw), oc = size_t(p_.oc);
-  q_ = (kw * ic + 3) / 4;
-  const size_t blocks = (oc + 63) / 64, wblock = kh * q_ * 256;
+  const size_t B = kw * ic, qceil = (B + 3) / 4;
+  rem_ = B % 4;
+  qt_ = (kh * rem_ + 3) / 4;
+  if (rem_ != 0 && (B / 4) * kh + qt_ < qceil * kh) {
+    q_ = B / 4;
+  } else {
+    q_ = qceil, rem_ = 0, qt_ = 0;
+  }
+  // Packed weights per 64-channel block: [kh][q][64][4], then [qt][64][4]. Row byte pos is tap
+  // kx = pos / ic, channel pos % ic; tail byte r·rem + j is row r's byte 4q + j.
+  const size_t blocks = (oc + 63) / 64, wblock = (kh * q_ + qt_) * 256;
   w_.reset(static_cast<int8_t*>(aligned_bytes(blocks * wblock)));
   std::memset(w_.get(), 0, blocks * wblock);
   const size_t ocp = blocks * 64;
@@ -62,9 +71,10 @@ direct_q8_layer::direct_q8_layer(const direct_q8_config& c, isa_level max_isa)
     int8_t* wb = w_.get() + (o / 64) * wblock;
     int32_t sum = 0;
     for (size_t r = 0; r < kh; ++r)
-      for (size_t pos = 0; pos < kw * ic; ++pos) {
+      for (size_t pos = 0; pos < B; ++pos) {
         const int8_t v = c.weights[((o * ic + pos % ic) * kh + r) * kw + pos / ic];
-        wb[((r * q_ + pos / 4) * 64 + o % 64) * 4 + pos % 4] = v;
+        const size_t at = pos < 4 * q_ ? r * q_ * 4 + pos : kh * q_ * 4 + r * rem_ + (pos - 4 * q_);
+        wb[((at / 4) * 64 + o % 64) * 4 + at % 4] = v;
         sum += v;
       }
     comp_[o] = -zpu * sum;
@@ -83,6 +93,15 @@ direct_q8_layer::direct_q8_layer(const direct_q8_config& c, isa_level max_isa)
   const size_t bytes = size_t(p_.n) * rows_ * row_bytes_;
   padded_.reset(static_cast<uint8_t*>(aligned_bytes(bytes)));
   std::memset(padded_.get(), pad_value_, bytes);  // the border is never written again
+  if (qt_ > 0) {
+    // Leftover bytes by output column: colT[x][y·rem + j] = padded row y's byte x·xs + 4q + j,
+    // so the tail of output (oy, x) is the kh·rem contiguous bytes at colT[x][oy·stride_h·rem]
+    // (read up to 4·qt; the bytes past kh·rem meet zero weights). Padding rows stay zp.
+    col_stride_ = rows_ * rem_ + 4 * qt_;
+    const size_t tb = size_t(p_.n) * ow * col_stride_;
+    tail_.reset(static_cast<uint8_t*>(aligned_bytes(tb)));
+    std::memset(tail_.get(), pad_value_, tb);
+  }
 
   isa_ = std::min(max_isa, effective_isa()) == isa_level::avx512vnni ? isa_level::avx512vnni
                                                                      : isa_level::scalar;
@@ -124,8 +143,14 @@ void direct_q8_layer::run(const void* src, void* dst, int threads) {
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < in_rows; ++i) {
       const size_t n = size_t(i) / h, y = size_t(i) % h;
-      copy_row(s + size_t(i) * in_row,
-                buf + (n * rows_ + size_t(p_.pad_t) + y) * row_bytes_ + size_t(p_.pad_l) * ic);
+      uint8_t* prow = buf + (n * rows_ + size_t(p_.pad_t) + y) * row_bytes_;
+      copy_row(s + size_t(i) * in_row, prow + size_t(p_.pad_l) * ic);
+      if (qt_ > 0) {
+        uint8_t* col = tail_.get() + n * ow * col_stride_ + (size_t(p_.pad_t) + y) * rem_;
+        const uint8_t* from = prow + 4 * q_;
+        for (size_t x = 0; x < ow; ++x)
+          for (size_t j = 0; j < rem_; ++j) col[x * col_stride_ + j] = from[x * xs + j];
+      }
     }
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < out_rows; ++i) {
@@ -133,8 +158,10 @@ void direct_q8_layer::run(const void* src, void* dst, int threads) {
       const uint8_t* rows[kDirectQ8MaxKh];
       for (size_t r = 0; r < kh; ++r)
         rows[r] = buf + (n * rows_ + oy * size_t(p_.stride_h) + r) * row_bytes_;
-      fn_(ow, oc, kh, q_, rows, xs, w_.get(), comp_.data(), bias_.data(), scale_.data(),
-          d + size_t(i) * ow * oc, oc, &params_);
+      const uint8_t* tail =
+          qt_ > 0 ? tail_.get() + n * ow * col_stride_ + oy * size_t(p_.stride_h) * rem_ : nullptr;
+      fn_(ow, oc, kh, q_, rows, xs, qt_, tail, col_stride_, w_.get(), comp_.data(), bias_.data(),
+          scale_.data(), d + size_t(i) * ow * oc, oc, &params_);
     }
   }
 }

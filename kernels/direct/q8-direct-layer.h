@@ -62,7 +62,8 @@ class direct_q8_layer {
   conv2d_params p_;
   bool src_s8_ = false;
   uint8_t pad_value_ = 0;  // the zero point in the u8 domain
-  size_t q_ = 0, row_bytes_ = 0, rows_ = 0;
+  size_t q_ = 0, qt_ = 0, rem_ = 0;  // dwords per kernel row, tail dwords, leftover bytes per row
+  size_t row_bytes_ = 0, rows_ = 0, col_stride_ = 0;
   isa_level isa_ = isa_level::scalar;
   sfc_q8_direct_ukernel_fn fn_ = nullptr;
   const char* name_ = "";
@@ -70,7 +71,7 @@ class direct_q8_layer {
   std::vector<int32_t> comp_;
   std::vector<float> bias_, scale_;
   sfc_q8_direct_params params_{};
-  std::unique_ptr<uint8_t, void (*)(void*)> padded_;
+  std::unique_ptr<uint8_t, void (*)(void*)> padded_, tail_;
 };
 
 }  // namespace sfc

@@ -5,9 +5,13 @@
 // quarter of its lanes, and an im2col copy costs as much as the convolution. Here the 4-byte
 // groups run along a kernel row instead: in NHWC the kw·ic bytes under one kernel row of one
 // output pixel are contiguous in the (padded) input row, so they are read in place as
-// q = ⌈kw·ic / 4⌉ broadcast dwords (7·3 = 21 bytes → 6 dwords, the 3 extra bytes meet zero weights).
+// q broadcast dwords. When kw·ic is not a multiple of 4, the layer may take only the q = ⌊kw·ic/4⌋
+// whole dwords per row and gather the leftover bytes of all kh rows of a pixel into a "tail"
+// (qt dwords per pixel, built per output row): 7·3 = 21 bytes per row give 7·5 + 2 = 37 dwords
+// per pixel instead of 7·6 = 42 (147 of 148 byte lanes used).
 //
-//   acc[x][oc] = Σ_r Σ_g Σ_j row_r[x·xs + 4g + j] · w[r][g][oc][j] + comp[oc]      (exact int32)
+//   acc[x][oc] = Σ_r Σ_g Σ_j row_r[x·xs + 4g + j] · w[r][g][oc][j]
+//              + Σ_g Σ_j tail[x·txs + 4g + j] · w[kh][g][oc][j] + comp[oc]         (exact int32)
 //   f = (float(acc) + bias[oc]) · scale[oc]            (oneDNN's order: add, then multiply)
 //   f = clamp(f, act_lo, act_hi); f = clamp(f, qmin − zp, qmax − zp)
 //   dst = round_half_even(f) + zp                       (bytes; u8 or s8 by the bounds)
@@ -17,7 +21,9 @@
 // Layouts (bytes):
 //   rows[r], r < kh: padded input row of kernel row r, at the window start of the row's first
 //     output pixel; pixel x's window starts at rows[r] + x·xs; 4·q bytes are read per window.
-//   w: [⌈oc/64⌉][kh][q][64][4] s8, 64-byte aligned, 0 beyond oc and beyond kw·ic in a row.
+//   tail: qt dwords per pixel, txs bytes apart (qt = 0: no tail, tail may be null).
+//   w: per 64-channel block (kh·q + qt)·256 bytes: [kh][q][64][4] then [qt][64][4], s8, 64-byte
+//     aligned, 0 beyond oc and in the padding bytes.
 //   comp, bias, scale: [round_up(oc, 64)] (padding 0).
 //   dst: ow pixels of oc bytes, dps bytes apart.
 // Names (house style §4): sfc_qu8_direct_ukernel_<MR>x64c4__<isa>.
@@ -36,19 +42,22 @@ struct sfc_q8_direct_params {
 };
 
 typedef void (*sfc_q8_direct_ukernel_fn)(size_t ow, size_t oc, size_t kh, size_t q,
-                                         const uint8_t* const* rows, size_t xs, const int8_t* w,
+                                         const uint8_t* const* rows, size_t xs, size_t qt,
+                                         const uint8_t* tail, size_t txs, const int8_t* w,
                                          const int32_t* comp, const float* bias,
                                          const float* scale, void* dst, size_t dps,
                                          const struct sfc_q8_direct_params* params);
 
 void sfc_qu8_direct_ukernel_1x64c4__scalar(size_t ow, size_t oc, size_t kh, size_t q,
-                                           const uint8_t* const* rows, size_t xs, const int8_t* w,
+                                           const uint8_t* const* rows, size_t xs, size_t qt,
+                                           const uint8_t* tail, size_t txs, const int8_t* w,
                                            const int32_t* comp, const float* bias,
                                            const float* scale, void* dst, size_t dps,
                                            const struct sfc_q8_direct_params* params);
 void sfc_qu8_direct_ukernel_6x64c4__avx512vnni(size_t ow, size_t oc, size_t kh, size_t q,
-                                               const uint8_t* const* rows, size_t xs,
-                                               const int8_t* w, const int32_t* comp,
+                                               const uint8_t* const* rows, size_t xs, size_t qt,
+                                               const uint8_t* tail, size_t txs, const int8_t* w,
+                                               const int32_t* comp,
                                                const float* bias, const float* scale, void* dst,
                                                size_t dps,
                                                const struct sfc_q8_direct_params* params);
