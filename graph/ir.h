@@ -53,6 +53,7 @@ enum class conv_impl_kind : uint8_t {
   reference_int8,
   onednn_f32,
   reference_f32,
+  direct_int8,  // sfc's direct kernel for few input channels (kernels/direct/q8-direct-layer.h)
 };
 struct conv_impl_choice {
   conv_impl_kind kind = conv_impl_kind::reference_f32;

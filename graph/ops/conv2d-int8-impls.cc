@@ -6,6 +6,7 @@
 #include "graph/ops/conv2d-int8.h"
 #include "kernels/algo/algorithm.h"
 #include "kernels/common/error.h"
+#include "kernels/direct/q8-direct-layer.h"
 #include "kernels/fastconv/fastconv.h"
 #include "kernels/fastconv/q16-layer.h"
 #include "kernels/fastconv/q8-layer.h"
@@ -180,7 +181,39 @@ class sfc_exact_int8 final : public conv_int8_impl {
   std::unique_ptr<fastconv_q16_layer> layer_;
 };
 
+// sfc's direct kernel for few input channels (the RGB stem); the reference's epilogue, so the
+// bytes equal the reference's.
+class direct_int8 final : public conv_int8_impl {
+ public:
+  explicit direct_int8(const conv_int8_layer& L) : threads_(L.threads) {
+    const conv_quant_params& q = L.ci.quant;
+    direct_q8_config c;
+    c.p = L.ci.p, c.src_type = q.src_type, c.src_zero_point = q.src_zero_point;
+    c.weights = L.weights.data();
+    c.dst_type = q.dst_type, c.dst_zero_point = q.dst_zero_point;
+    c.relu = L.ci.act == activation_kind::relu;
+    for (size_t o = 0; o < size_t(L.ci.p.oc); ++o) {
+      c.oscale.push_back(q.src_scale * q.weight_scale.at(o) / q.dst_scale);
+      c.bias_acc.push_back(L.bias.empty() ? 0.f
+                                          : static_cast<float>(double(L.bias[o]) /
+                                                               (double(q.src_scale) *
+                                                                double(q.weight_scale[o]))));
+    }
+    layer_ = std::make_unique<direct_q8_layer>(c, effective_isa());
+  }
+  void run(const void* src, const void*, void* dst) override { layer_->run(src, dst, threads_); }
+  std::string name() const override { return std::string("sfc_direct:") + layer_->kernel_name(); }
+
+ private:
+  int threads_;
+  std::unique_ptr<direct_q8_layer> layer_;
+};
+
 }  // namespace
+
+std::unique_ptr<conv_int8_impl> make_direct_int8(const conv_int8_layer& L) {
+  return std::make_unique<direct_int8>(L);
+}
 
 std::unique_ptr<conv_int8_impl> make_sfc_exact_int8(const conv_int8_layer& L,
                                                     const std::string& algo) {

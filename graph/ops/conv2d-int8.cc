@@ -13,6 +13,7 @@
 #include "graph/ops/op-util.h"
 #include "kernels/algo/algorithm.h"
 #include "kernels/common/error.h"
+#include "kernels/direct/q8-direct-layer.h"
 #include "kernels/elementwise/elementwise.h"
 #include "kernels/fastconv/fastconv.h"
 #include "kernels/fastconv/q16-layer.h"
@@ -274,6 +275,9 @@ std::string exact_reject_reason(const conv_int8_layer& L, const fastconv_algorit
                                          ci.quant.src_zero_point);
 }
 
+// Where oneDNN's kernels waste VNNI lanes: the RGB stem (ic 3) and other tiny-channel inputs.
+constexpr int kDirectMaxIc = 4;
+
 std::string baseline_reject_reason(const conv_int8_layer& L, conv_impl_kind k) {
   if (k == conv_impl_kind::onednn_int8 && !have_onednn()) return "oneDNN backend not built";
   if (k == conv_impl_kind::xnnpack_int8 && !have_xnnpack()) return "XNNPACK backend not built";
@@ -285,6 +289,16 @@ std::string baseline_reject_reason(const conv_int8_layer& L, conv_impl_kind k) {
     return "residual add without a calibrated pre-residual scale";
   if (k != conv_impl_kind::reference_int8 && L.has_residual && has_zero_points(L.ci.quant))
     return zero_point_residual_reason();
+  if (k == conv_impl_kind::direct_int8) {
+    if (L.ci.groups != 1) return "grouped convolution";
+    if (L.has_residual) return "no fused residual add (the direct kernel is for stems)";
+    if (L.ci.p.ic > kDirectMaxIc)
+      return "ic " + std::to_string(L.ci.p.ic) + " > " + std::to_string(kDirectMaxIc) +
+             " (the direct kernel is for few input channels)";
+    if (effective_isa() != isa_level::avx512vnni) return "SIMD kernel needs AVX-512 VNNI";
+    const std::string why = direct_q8_unsupported_reason(L.ci.p);
+    if (!why.empty()) return why;
+  }
   // oneDNN's src zero-point compensation is not checked against zero-point padding here.
   const conv2d_params& p = L.ci.p;
   if (k == conv_impl_kind::onednn_int8 && L.ci.quant.src_zero_point != 0 &&
@@ -363,6 +377,8 @@ std::string conv_impl_name(const conv_impl_choice& c) {
       return "xnnpack";
     case conv_impl_kind::reference_int8:
       return "reference";
+    case conv_impl_kind::direct_int8:
+      return "sfc_direct";
     case conv_impl_kind::onednn_f32:
       return "onednn_f32";
     case conv_impl_kind::reference_f32:
@@ -379,6 +395,8 @@ bool conv_impl_from_name(const std::string& name, conv_impl_choice* c) {
     r.kind = conv_impl_kind::xnnpack_int8;
   else if (name == "reference")
     r.kind = conv_impl_kind::reference_int8;
+  else if (name == "sfc_direct")
+    r.kind = conv_impl_kind::direct_int8;
   else if (find_algorithm(name))
     r.kind = conv_impl_kind::sfc, r.variant = name;
   else if (name.rfind("exact:", 0) == 0 && find_algorithm(name.substr(6)))
@@ -410,7 +428,7 @@ std::vector<conv_impl_choice> conv_int8_candidates(const conv_int8_layer& L) {
     list.push_back(c);
   }
   for (conv_impl_kind k : {conv_impl_kind::onednn_int8, conv_impl_kind::xnnpack_int8,
-                           conv_impl_kind::reference_int8}) {
+                           conv_impl_kind::direct_int8, conv_impl_kind::reference_int8}) {
     conv_impl_choice c;
     c.kind = k;
     c.rejected = baseline_reject_reason(L, k);
@@ -466,6 +484,9 @@ std::unique_ptr<node_kernel> make_conv_int8_kernel(const conv_int8_layer& L_in,
       break;
     case conv_impl_kind::onednn_int8:
       impl = detail::make_onednn_int8(L);
+      break;
+    case conv_impl_kind::direct_int8:
+      impl = detail::make_direct_int8(L);
       break;
     case conv_impl_kind::xnnpack_int8:
       impl = detail::make_xnnpack_int8(L);

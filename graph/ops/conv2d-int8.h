@@ -12,8 +12,9 @@
 //   oscale = src_scale · w_scale / dst_scale;  f += (residual_scale / dst_scale) · residual.
 //
 // Candidates, in order: the SFC / Winograd variants (conv_int8_sfc_algorithms, calibrated per
-// transform point), the exact int16 SFC variants, oneDNN, XNNPACK, reference; each records why
-// it declines a layer (kernel size, stride, activation, ...). Implementations
+// transform point), the exact int16 SFC variants, oneDNN, XNNPACK, sfc_direct (sfc's direct
+// kernel for ic ≤ 4, the RGB stem; AVX-512 VNNI only, exact like the reference), reference;
+// each records why it declines a layer (kernel size, stride, activation, ...). Implementations
 // that cannot fuse the residual add (SFC, XNNPACK) write s8 at conv_quant_params::
 // pre_residual_scale and add the residual in a separate pass (one more rounding than oneDNN).
 // XNNPACK's qc8 operator takes s8 only: u8 activations (zero point 0) are shifted to s8 with zero
@@ -48,7 +49,7 @@ conv_int8_layer make_conv_int8_layer(const graph& g, const node& n, int threads)
 // "n1 ic64 56x56 -> oc64 k3x3 s1x1 p1,1,1,1, u8 -> u8, relu, +residual s8"
 std::string describe_conv_int8(const conv_int8_layer& L);
 
-// "sfc6_7x7_3x3", "onednn", "xnnpack", "reference".
+// "sfc6_7x7_3x3", "onednn", "xnnpack", "sfc_direct", "reference".
 std::string conv_impl_name(const conv_impl_choice& c);
 // Parses a policy / plan-file name; false if unknown.
 bool conv_impl_from_name(const std::string& name, conv_impl_choice* c);
@@ -86,6 +87,7 @@ conv_int8_layer without_residual(const conv_int8_layer& L);
 std::unique_ptr<conv_int8_impl> with_residual_pass(const conv_int8_layer& L,
                                                    std::unique_ptr<conv_int8_impl> core);
 std::unique_ptr<conv_int8_impl> make_onednn_int8(const conv_int8_layer& L);
+std::unique_ptr<conv_int8_impl> make_direct_int8(const conv_int8_layer& L);
 std::unique_ptr<conv_int8_impl> make_xnnpack_int8(const conv_int8_layer& L);
 std::unique_ptr<conv_int8_impl> make_sfc_exact_int8(const conv_int8_layer& L,
                                                     const std::string& algo);

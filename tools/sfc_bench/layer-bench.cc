@@ -12,6 +12,7 @@
 #include "graph/backends/conv2d-backend.h"
 #include "kernels/algo/algorithm.h"
 #include "kernels/common/error.h"
+#include "kernels/direct/q8-direct-layer.h"
 #include "kernels/fastconv/fastconv.h"
 #include "tools/sfc_bench/sfc-layer-impl.h"
 
@@ -79,6 +80,20 @@ impl make_impl(const std::string& name, const layer_data& d, const layer_bench_o
       std::shared_ptr<conv2d_backend> c = make_xnnpack_conv2d(cfg);
       im.detail = c->impl_name() + " (s8 src/dst)";
       im.run = [c, &d, &dst] { c->run(d.src_s8.data(), dst.data()); };
+    } else if (name == "sfc_direct") {
+      direct_q8_config c;
+      c.p = d.p, c.weights = d.weights.data(), c.relu = true;
+      for (int oc = 0; oc < d.p.oc; ++oc) {
+        c.oscale.push_back(d.src_scale * d.wscale[size_t(oc)] / d.dst_scale);
+        c.bias_acc.push_back(d.bias[size_t(oc)] / (d.src_scale * d.wscale[size_t(oc)]));
+      }
+      isa_level cap = isa_level::avx512vnni;
+      if (!o.max_isa.empty() && !isa_from_name(o.max_isa, &cap))
+        throw_invalid("unknown ISA '" + o.max_isa + "'");
+      auto l = std::make_shared<direct_q8_layer>(c, cap);
+      im.detail = l->kernel_name();
+      const int threads = o.threads;
+      im.run = [l, &d, &dst, threads] { l->run(d.src_u8.data(), dst.data(), threads); };
     } else if (name == "ref") {
       auto acc = std::make_shared<std::vector<int32_t>>(dst.size());
       im.detail = "naive direct int8 (conv2d_ref_u8)";

@@ -25,8 +25,10 @@ const char* kUsage =
     "                 [--plan-cache FILE] [--json FILE] [--svg FILE]\n"
     "  --impl: comma-separated; sfc algorithm names (sfc6_7x7_3x3, sfc4_4x4_3x3, sfc6_6x6_5x5,\n"
     "          sfc6_6x6_7x7, wino_4x4_3x3, ...), scalar:<algo> (portable reference path),\n"
-    "          exact:<algo> (lossless int16 transform domain), onednn, onednn_wino, xnnpack, ref.\n"
-    "          Default: the SFC algorithms for the kernel size, onednn, onednn_wino (3x3), xnnpack.\n";
+    "          exact:<algo> (lossless int16 transform domain), sfc_direct (direct kernel for\n"
+    "          ic <= 4, e.g. the RGB stem), onednn, onednn_wino, xnnpack, ref.\n"
+    "          Default: sfc_direct (ic <= 4), the SFC algorithms for the kernel size, onednn,\n"
+    "          onednn_wino (3x3), xnnpack.\n";
 
 int parse_int(const std::string& flag, const std::string& v, int lo, int hi) {
   char* end = nullptr;
@@ -49,11 +51,12 @@ std::vector<std::string> split(const std::string& s) {
   return v;
 }
 
-std::vector<std::string> default_impls(int k) {
+std::vector<std::string> default_impls(int k, int ic) {
   std::vector<std::string> v;
   if (k == 3) v = {"sfc6_7x7_3x3", "sfc6_6x6_3x3", "sfc4_4x4_3x3", "wino_4x4_3x3", "exact:sfc6_7x7_3x3"};
   if (k == 5) v = {"sfc6_6x6_5x5"};
   if (k == 7) v = {"sfc6_6x6_7x7", "sfc6_4x4_7x7"};
+  if (ic <= 4) v.push_back("sfc_direct");
   v.push_back("onednn");
   if (k == 3) v.push_back("onednn_wino");
   v.push_back("xnnpack");
@@ -123,7 +126,7 @@ int run(int argc, char** argv) {
   if (!layer) sfc::throw_invalid("nothing to do: pass --layer, --model or --accuracy (see --help)");
   const int p = pad >= 0 ? pad : o.p.kh / 2;
   o.p.pad_t = o.p.pad_l = o.p.pad_b = o.p.pad_r = p;
-  o.impls = impls.empty() ? default_impls(o.p.kh) : split(impls);
+  o.impls = impls.empty() ? default_impls(o.p.kh, o.p.ic) : split(impls);
   const auto rows = sfc::run_layer_bench(o);
   std::fputs(sfc::layer_bench_table(o, rows).c_str(), stdout);
   if (!json.empty()) {
