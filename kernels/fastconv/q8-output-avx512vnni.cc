@@ -67,10 +67,15 @@ void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int3
       const __mmask16 mask = __mmask16((1u << n) - 1);
       const __m512 vbias = _mm512_maskz_loadu_ps(mask, bias + o0);
       const char* mt = mb + t * m_tile_stride + o0 * 4;
+      // The next 16 channels (or the next tile's first ones): their 64-byte lines, one per point.
+      const char* next = o0 + 16 < oc ? mt + 64 : mb + (t + 1) * m_tile_stride;
+      const bool pf = o0 + 16 < oc || t + 1 < tiles;
       for (int b = 0; b < R; b++) {  // T[i][b] = Σ_a Aᵀ[i][a] mi[a][b]
         __m512i x[R];
-        for (int a = 0; a < R; a++)
+        for (int a = 0; a < R; a++) {
           x[a] = _mm512_loadu_si512(mt + size_t(a * R + b) * m_point_stride);
+          if (pf) _mm_prefetch(next + size_t(a * R + b) * m_point_stride, _MM_HINT_T0);
+        }
         tf_rows<ops32, at_mat<A>, mo, R>(x, [&](int i, __m512i v) __attribute__((always_inline)) { T[i][b] = v; });
       }
       for (size_t i = 0; i < rows; i++) {  // Y[i][j] = Σ_b Aᵀ[j][b] T[i][b]
