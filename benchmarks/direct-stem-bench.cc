@@ -80,7 +80,7 @@ const bool registered = [] {
     const std::string tag = "/3x224x224-k7s2/b" + std::to_string(n);
     benchmark::RegisterBenchmark(("stem/onednn_int8_direct" + tag).c_str(), bm_onednn, n)
         ->Unit(benchmark::kMillisecond)->UseRealTime();
-    benchmark::RegisterBenchmark(("stem/sfc_direct" + tag).c_str(), bm_direct, n)
+    benchmark::RegisterBenchmark(("stem/smallc_direct" + tag).c_str(), bm_direct, n)
         ->Unit(benchmark::kMillisecond)->UseRealTime();
   }
   return true;

@@ -44,7 +44,7 @@ struct calibration_data {
 struct int8_options {
   // "auto": measure the supported candidates of each conv in the prepared network (all convs at
   // once, candidate i of every conv in the i-th set of whole-network runs), keep the fastest
-  // within max_rel_error. "onednn", "xnnpack", "reference", "sfc_direct", an algorithm name
+  // within max_rel_error. "onednn", "xnnpack", "reference", "smallc_direct", an algorithm name
   // ("sfc6_7x7_3x3", ...) or "exact:<algorithm>" (int16 transform domain): force that implementation; layers it
   // cannot run take the first supported baseline (oneDNN, XNNPACK, reference), with a log line.
   // A forced implementation that supports a layer but fails to prepare it is an error.

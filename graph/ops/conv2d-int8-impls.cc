@@ -202,7 +202,9 @@ class direct_int8 final : public conv_int8_impl {
     layer_ = std::make_unique<direct_q8_layer>(c, effective_isa());
   }
   void run(const void* src, const void*, void* dst) override { layer_->run(src, dst, threads_); }
-  std::string name() const override { return std::string("sfc_direct:") + layer_->kernel_name(); }
+  std::string name() const override {
+    return std::string("smallc_direct:") + layer_->kernel_name();
+  }
 
  private:
   int threads_;

@@ -147,10 +147,15 @@ class residual_pass final : public detail::conv_int8_impl {
         rtype_(L.ci.quant.residual_type) {
     const conv_quant_params& q = L.ci.quant;
     a_ = q.pre_residual_scale / q.dst_scale, b_ = q.residual_scale / q.dst_scale;
-    tmp_.resize(out_pixels(L.ci.p) * size_t(L.ci.p.oc));
+    size_ = out_pixels(L.ci.p) * size_t(L.ci.p.oc);
   }
   void run(const void* src, const void* residual, void* dst) override {
-    core_->run(src, nullptr, tmp_.data());
+    // The s8 intermediate lives in a buffer of the calling thread shared by every residual
+    // layer run there, so it stays in cache from one layer to the next.
+    thread_local std::vector<int8_t> tmp;
+    if (tmp.size() < size_) tmp.resize(size_);
+    tmp_ = tmp.data();
+    core_->run(src, nullptr, tmp_);
     const bool ru8 = rtype_ == qtype::u8, du8 = e_.dst_type == qtype::u8;
     if (ru8 && du8)
       add(static_cast<const uint8_t*>(residual), static_cast<uint8_t*>(dst));
@@ -167,7 +172,7 @@ class residual_pass final : public detail::conv_int8_impl {
   // dst = sat(round(act(a·t + b·r))), both products rounded (ISA-dispatched, bit-identical).
   template <class R, class D>
   void add(const R* r, D* dst) const {
-    elementwise_residual_add(tmp_.data(), r, R(-1) < R(0), dst, D(-1) < D(0), tmp_.size(), a_, b_,
+    elementwise_residual_add(tmp_, r, R(-1) < R(0), dst, D(-1) < D(0), size_, a_, b_,
                              e_.act == activation_kind::relu, threads_);
   }
   std::unique_ptr<detail::conv_int8_impl> core_;
@@ -175,7 +180,8 @@ class residual_pass final : public detail::conv_int8_impl {
   int threads_;
   qtype rtype_;
   float a_ = 1.f, b_ = 1.f;
-  std::vector<int8_t> tmp_;
+  size_t size_ = 0;
+  int8_t* tmp_ = nullptr;  // the calling thread's buffer during run()
 };
 
 // Clip activation (ReLU6 and the like) for the implementations whose output stage has only ReLU:
@@ -378,7 +384,7 @@ std::string conv_impl_name(const conv_impl_choice& c) {
     case conv_impl_kind::reference_int8:
       return "reference";
     case conv_impl_kind::direct_int8:
-      return "sfc_direct";
+      return "smallc_direct";
     case conv_impl_kind::onednn_f32:
       return "onednn_f32";
     case conv_impl_kind::reference_f32:
@@ -395,7 +401,7 @@ bool conv_impl_from_name(const std::string& name, conv_impl_choice* c) {
     r.kind = conv_impl_kind::xnnpack_int8;
   else if (name == "reference")
     r.kind = conv_impl_kind::reference_int8;
-  else if (name == "sfc_direct")
+  else if (name == "smallc_direct")
     r.kind = conv_impl_kind::direct_int8;
   else if (find_algorithm(name))
     r.kind = conv_impl_kind::sfc, r.variant = name;

@@ -12,7 +12,7 @@
 //   oscale = src_scale · w_scale / dst_scale;  f += (residual_scale / dst_scale) · residual.
 //
 // Candidates, in order: the SFC / Winograd variants (conv_int8_sfc_algorithms, calibrated per
-// transform point), the exact int16 SFC variants, oneDNN, XNNPACK, sfc_direct (sfc's direct
+// transform point), the exact int16 SFC variants, oneDNN, XNNPACK, smallc_direct (sfc's direct
 // kernel for ic ≤ 4, the RGB stem; AVX-512 VNNI only, exact like the reference), reference;
 // each records why it declines a layer (kernel size, stride, activation, ...). Implementations
 // that cannot fuse the residual add (SFC, XNNPACK) write s8 at conv_quant_params::
@@ -49,7 +49,7 @@ conv_int8_layer make_conv_int8_layer(const graph& g, const node& n, int threads)
 // "n1 ic64 56x56 -> oc64 k3x3 s1x1 p1,1,1,1, u8 -> u8, relu, +residual s8"
 std::string describe_conv_int8(const conv_int8_layer& L);
 
-// "sfc6_7x7_3x3", "onednn", "xnnpack", "sfc_direct", "reference".
+// "sfc6_7x7_3x3", "onednn", "xnnpack", "smallc_direct", "reference".
 std::string conv_impl_name(const conv_impl_choice& c);
 // Parses a policy / plan-file name; false if unknown.
 bool conv_impl_from_name(const std::string& name, conv_impl_choice* c);

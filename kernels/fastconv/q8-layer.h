@@ -72,8 +72,8 @@ class fastconv_q8_layer {
   fastconv_q8_layer(const fastconv_q8_layer&) = delete;
   fastconv_q8_layer& operator=(const fastconv_q8_layer&) = delete;
 
-  // src: [n][h][w][ic] (src type), dst: [n][oh][ow][oc] (dst type). Not reentrant on one object
-  // (scratch buffers are owned by the layer).
+  // src: [n][h][w][ic] (src type), dst: [n][oh][ow][oc] (dst type). The transform-domain scratch
+  // belongs to the calling thread (and its OpenMP workers), shared by all layers run there.
   void run(const void* src, void* dst, int threads = 1, fastconv_q8_stage_times* times = nullptr);
 
   // "input+bgemm+output" kernel names.
@@ -107,7 +107,6 @@ class fastconv_q8_layer {
   sfc_q8_input_params iparams_{};
   sfc_q8_bgemm_params gparams_{};
   sfc_q8_output_params oparams_{};
-  std::vector<std::unique_ptr<scratch>> scratch_;
 };
 
 }  // namespace sfc

@@ -106,7 +106,7 @@ void check_policies(const zoo_case& c, const std::string& ref_policy) {
         sfc::zoo_model_name(c.m), policy.c_str(), d.max_lsb, d.max_lsb_res, d.max_rms,
         100.0 * double(d.differing) / double(d.total), logits, mix.c_str());
     SCOPED_TRACE(policy);
-    if (policy == "onednn" || policy == "reference" || policy == "sfc_direct") {
+    if (policy == "onednn" || policy == "reference" || policy == "smallc_direct") {
       EXPECT_EQ(d.differing, 0u);
       EXPECT_EQ(got, want);
     } else if (policy == "xnnpack" || policy.rfind("exact:", 0) == 0) {

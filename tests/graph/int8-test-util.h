@@ -52,7 +52,7 @@ inline std::vector<uint8_t> run_conv_int8(const sfc::conv_int8_layer& L,
 // The policies every int8 test runs: "auto", the baselines and the SFC variants of the issue.
 inline const std::vector<std::string>& int8_policies() {
   static const std::vector<std::string> p = {
-      "auto",         "onednn",       "xnnpack",      "reference",          "sfc_direct",
+      "auto",         "onednn",       "xnnpack",      "reference",          "smallc_direct",
       "sfc6_7x7_3x3", "sfc6_6x6_3x3", "sfc4_4x4_3x3", "wino_4x4_3x3", "exact:sfc6_7x7_3x3",
       "exact:sfc4_4x4_3x3"};
   return p;

@@ -80,7 +80,7 @@ impl make_impl(const std::string& name, const layer_data& d, const layer_bench_o
       std::shared_ptr<conv2d_backend> c = make_xnnpack_conv2d(cfg);
       im.detail = c->impl_name() + " (s8 src/dst)";
       im.run = [c, &d, &dst] { c->run(d.src_s8.data(), dst.data()); };
-    } else if (name == "sfc_direct") {
+    } else if (name == "smallc_direct") {
       direct_q8_config c;
       c.p = d.p, c.weights = d.weights.data(), c.relu = true;
       for (int oc = 0; oc < d.p.oc; ++oc) {

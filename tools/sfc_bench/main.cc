@@ -25,9 +25,9 @@ const char* kUsage =
     "                 [--plan-cache FILE] [--json FILE] [--svg FILE]\n"
     "  --impl: comma-separated; sfc algorithm names (sfc6_7x7_3x3, sfc4_4x4_3x3, sfc6_6x6_5x5,\n"
     "          sfc6_6x6_7x7, wino_4x4_3x3, ...), scalar:<algo> (portable reference path),\n"
-    "          exact:<algo> (lossless int16 transform domain), sfc_direct (direct kernel for\n"
+    "          exact:<algo> (lossless int16 transform domain), smallc_direct (direct kernel for\n"
     "          ic <= 4, e.g. the RGB stem), onednn, onednn_wino, xnnpack, ref.\n"
-    "          Default: sfc_direct (ic <= 4), the SFC algorithms for the kernel size, onednn,\n"
+    "          Default: smallc_direct (ic <= 4), the SFC algorithms for the kernel size, onednn,\n"
     "          onednn_wino (3x3), xnnpack.\n";
 
 int parse_int(const std::string& flag, const std::string& v, int lo, int hi) {
@@ -56,7 +56,7 @@ std::vector<std::string> default_impls(int k, int ic) {
   if (k == 3) v = {"sfc6_7x7_3x3", "sfc6_6x6_3x3", "sfc4_4x4_3x3", "wino_4x4_3x3", "exact:sfc6_7x7_3x3"};
   if (k == 5) v = {"sfc6_6x6_5x5"};
   if (k == 7) v = {"sfc6_6x6_7x7", "sfc6_4x4_7x7"};
-  if (ic <= 4) v.push_back("sfc_direct");
+  if (ic <= 4) v.push_back("smallc_direct");
   v.push_back("onednn");
   if (k == 3) v.push_back("onednn_wino");
   v.push_back("xnnpack");

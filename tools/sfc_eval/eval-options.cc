@@ -62,7 +62,7 @@ void to_size(const std::string& flag, const std::string& v, int* h, int* w) {
 
 bool known_impl(const std::string& impl) {
   if (impl == "auto" || impl == "onednn" || impl == "xnnpack" || impl == "reference" ||
-      impl == "sfc_direct")
+      impl == "smallc_direct")
     return true;
   const std::string a = impl.rfind("exact:", 0) == 0 ? impl.substr(6) : impl;
   return sfc::find_algorithm(a) != nullptr;

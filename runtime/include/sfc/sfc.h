@@ -85,7 +85,7 @@ typedef struct sfc_model_options {
   sfc_precision precision;
   /* Convolution implementation policy: "auto" (measure candidates at load, keep the fastest,
    * cache the plan), or force one for every layer it applies to: "onednn", "xnnpack",
-   * "reference", "sfc_direct" (sfc's direct kernel for ic <= 4, the RGB stem), or an
+   * "reference", "smallc_direct" (sfc's direct kernel for ic <= 4, the RGB stem), or an
    * SFC/Winograd algorithm name such as "sfc6_7x7_3x3". */
   const char* impl;
   const char* plan_cache_path; /* NULL = no plan cache file */
