@@ -90,7 +90,7 @@ direct_q8_layer::direct_q8_layer(const direct_q8_config& c, isa_level max_isa)
   const size_t ow = size_t(p_.ow()), xs = size_t(p_.stride_w) * ic;
   row_bytes_ = round_up(std::max((size_t(p_.pad_l) + p_.w + p_.pad_r) * ic, (ow - 1) * xs + 4 * q_), 64);
   rows_ = size_t(p_.pad_t) + p_.h + p_.pad_b;
-  const size_t bytes = size_t(p_.n) * rows_ * row_bytes_;
+  const size_t bytes = rows_ * row_bytes_;  // one image (run() goes image by image)
   padded_.reset(static_cast<uint8_t*>(aligned_bytes(bytes)));
   std::memset(padded_.get(), pad_value_, bytes);  // the border is never written again
   if (qt_ > 0) {
@@ -98,7 +98,7 @@ direct_q8_layer::direct_q8_layer(const direct_q8_config& c, isa_level max_isa)
     // so the tail of output (oy, x) is the kh·rem contiguous bytes at colT[x][oy·stride_h·rem]
     // (read up to 4·qt; the bytes past kh·rem meet zero weights). Padding rows stay zp.
     col_stride_ = rows_ * rem_ + 4 * qt_;
-    const size_t tb = size_t(p_.n) * ow * col_stride_;
+    const size_t tb = ow * col_stride_;
     tail_.reset(static_cast<uint8_t*>(aligned_bytes(tb)));
     std::memset(tail_.get(), pad_value_, tb);
   }
@@ -137,31 +137,30 @@ void direct_q8_layer::run(const void* src, void* dst, int threads) {
   const auto* s = static_cast<const uint8_t*>(src);
   auto* d = static_cast<uint8_t*>(dst);
   uint8_t* buf = padded_.get();
-  const int64_t in_rows = int64_t(p_.n) * int64_t(h), out_rows = int64_t(p_.n) * int64_t(oh);
+  // One image at a time: its padded copy (and tail plane) is filled, then its output rows are
+  // computed while the copy is still in L2.
 #pragma omp parallel num_threads(threads > 0 ? threads : 1)
-  {
+  for (size_t n = 0; n < size_t(p_.n); ++n) {
 #pragma omp for schedule(static)
-    for (int64_t i = 0; i < in_rows; ++i) {
-      const size_t n = size_t(i) / h, y = size_t(i) % h;
-      uint8_t* prow = buf + (n * rows_ + size_t(p_.pad_t) + y) * row_bytes_;
-      copy_row(s + size_t(i) * in_row, prow + size_t(p_.pad_l) * ic);
+    for (int64_t yi = 0; yi < int64_t(h); ++yi) {
+      const size_t y = size_t(yi);
+      uint8_t* prow = buf + (size_t(p_.pad_t) + y) * row_bytes_;
+      copy_row(s + (n * h + y) * in_row, prow + size_t(p_.pad_l) * ic);
       if (qt_ > 0) {
-        uint8_t* col = tail_.get() + n * ow * col_stride_ + (size_t(p_.pad_t) + y) * rem_;
+        uint8_t* col = tail_.get() + (size_t(p_.pad_t) + y) * rem_;
         const uint8_t* from = prow + 4 * q_;
         for (size_t x = 0; x < ow; ++x)
           for (size_t j = 0; j < rem_; ++j) col[x * col_stride_ + j] = from[x * xs + j];
       }
     }
 #pragma omp for schedule(static)
-    for (int64_t i = 0; i < out_rows; ++i) {
-      const size_t n = size_t(i) / oh, oy = size_t(i) % oh;
+    for (int64_t oi = 0; oi < int64_t(oh); ++oi) {
+      const size_t oy = size_t(oi);
       const uint8_t* rows[kDirectQ8MaxKh];
-      for (size_t r = 0; r < kh; ++r)
-        rows[r] = buf + (n * rows_ + oy * size_t(p_.stride_h) + r) * row_bytes_;
-      const uint8_t* tail =
-          qt_ > 0 ? tail_.get() + n * ow * col_stride_ + oy * size_t(p_.stride_h) * rem_ : nullptr;
+      for (size_t r = 0; r < kh; ++r) rows[r] = buf + (oy * size_t(p_.stride_h) + r) * row_bytes_;
+      const uint8_t* tail = qt_ > 0 ? tail_.get() + oy * size_t(p_.stride_h) * rem_ : nullptr;
       fn_(ow, oc, kh, q_, rows, xs, qt_, tail, col_stride_, w_.get(), comp_.data(), bias_.data(),
-          scale_.data(), d + size_t(i) * ow * oc, oc, &params_);
+          scale_.data(), d + (n * oh + oy) * ow * oc, oc, &params_);
     }
   }
 }

@@ -7,9 +7,10 @@
 //   dst = saturate(round_half_even(f) + dst_zp)
 // so the bytes equal the reference implementation's (and oneDNN's).
 //
-// Execution: each image is copied once into a padded u8 buffer (padding = zero point, s8 shifted
-// by +128, rows long enough for the last window's 4-byte groups); output rows of all images are
-// spread over OpenMP threads, each computed the same way, so results do not depend on the count.
+// Execution, image by image: the image is copied into a padded u8 buffer (padding = zero point,
+// s8 shifted by +128, rows long enough for the last window's 4-byte groups), then its output rows
+// are spread over OpenMP threads, each computed the same way, so results do not depend on the
+// count.
 #pragma once
 #include <cstdint>
 #include <memory>
