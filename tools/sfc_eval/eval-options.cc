@@ -126,7 +126,8 @@ std::vector<eval_config> parse_configs(const std::string& list) {
       }
       if (!known_impl(impl))
         sfc::throw_invalid("--configs: unknown int8 implementation '" + impl + "' in '" + item +
-                           "' (auto, onednn, xnnpack, reference, an algorithm name such as sfc6_7x7_3x3, or exact:<algorithm>)");
+                           "' (auto, onednn, xnnpack, reference, smallc_direct, an algorithm "
+                           "name such as sfc6_7x7_3x3, or exact:<algorithm>)");
       out.push_back(tuned ? tuned_config(int8_config(impl, bits)) : int8_config(impl, bits));
     } else {
       sfc::throw_invalid("--configs: unknown configuration '" + item + "' (fp32, int8:<impl>[@bits][+tune], sfcq:FILE, paper or paper-tuned)");

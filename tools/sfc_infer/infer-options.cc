@@ -13,7 +13,8 @@ namespace {
 const char* kUsage =
     "usage: sfc_infer --model resnet18|resnet34|resnet50|resnet20|resnet32|resnet56|FILE.onnx\n"
     "                 [--labels FILE] [--top-k K] [--batch N] [--threads N]\n"
-    "                 [--precision fp32|int8] [--impl auto|onednn|xnnpack|reference|<algorithm>]\n"
+    "                 [--precision fp32|int8]\n"
+    "                 [--impl auto|onednn|xnnpack|reference|smallc_direct|<algorithm>]\n"
     "                 [--bits 8|6|4] [--calib PATH] [--calib-count N]\n"
     "                 [--preprocess imagenet|cifar|tflite|raw] [--resize N] [--crop N]\n"
     "                 [--mean a,b,c] [--std a,b,c] [--bgr] [--json FILE|-] IMAGE_OR_FOLDER...\n"

@@ -1,7 +1,7 @@
 // sfc_infer: classify images (JPEG / PNG / BMP / PPM files or folders) with a model, through the
 // public C API only.
 //   sfc_infer --model resnet18|resnet20|...|FILE.onnx [--labels FILE] [--top-k 5] [--batch N]
-//             [--precision fp32|int8] [--impl auto|onednn|xnnpack|reference|sfc6_7x7_3x3|...]
+//             [--precision fp32|int8] [--impl auto|onednn|xnnpack|reference|smallc_direct|sfc6_7x7_3x3|...]
 //             [--preprocess imagenet|cifar|tflite] [--resize N] [--crop N] [--mean a,b,c]
 //             [--std a,b,c] [--bgr] [--threads N] [--calib DIR_OR_FILE] [--calib-count N]
 //             [--json FILE|-] IMAGE_OR_DIR...
