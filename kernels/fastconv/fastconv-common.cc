@@ -1,7 +1,10 @@
+#include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "kernels/common/error.h"
 #include "kernels/fastconv/fastconv.h"
+#include "kernels/fastconv/thread-scratch.h"
 #include "kernels/fastconv/tile-ops.h"
 
 namespace sfc {
@@ -15,6 +18,23 @@ void fastconv_validate(const fastconv_algorithm& alg, const conv2d_params& p) {
   if (p.stride_h != 1 || p.stride_w != 1)
     throw_unsupported(alg.name + " needs stride 1, got " + std::to_string(p.stride_h) + "x" +
                       std::to_string(p.stride_w));
+}
+
+uint8_t* fastconv_thread_scratch(thread_scratch_slot slot, size_t bytes) {
+  struct buffer {
+    std::unique_ptr<uint8_t, void (*)(void*)> p{nullptr, std::free};
+    size_t size = 0;
+  };
+  thread_local buffer b[2];
+  buffer& x = b[int(slot)];
+  if (x.size < bytes) {
+    const size_t n = (bytes + 63) / 64 * 64;
+    x.p.reset(static_cast<uint8_t*>(std::aligned_alloc(64, n)));
+    if (!x.p)
+      throw error(error::internal, "out of memory for " + std::to_string(n) + " bytes of scratch");
+    x.size = n;
+  }
+  return x.p.get();
 }
 
 namespace scalar_tiles {

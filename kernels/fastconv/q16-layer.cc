@@ -12,6 +12,7 @@
 #include <string>
 
 #include "kernels/common/error.h"
+#include "kernels/fastconv/thread-scratch.h"
 #include "kernels/fastconv/work-split.h"
 #include "kernels/fastconv/fastconv.h"
 
@@ -145,7 +146,8 @@ std::string fastconv_q16_unsupported_reason(const fastconv_algorithm& alg, const
 }
 
 struct fastconv_q16_layer::scratch {
-  std::unique_ptr<uint8_t, void (*)(void*)> u{nullptr, std::free}, m{nullptr, std::free};
+  uint8_t* u;  // U: P_ · u_point_stride_ bytes
+  uint8_t* m;  // mi: tile_block_ · m_tile_stride_ bytes
 };
 
 fastconv_q16_layer::~fastconv_q16_layer() = default;
@@ -254,8 +256,8 @@ void fastconv_q16_layer::run_item(const void* src, void* dst, int t0, int t1, in
   const size_t src_pixel = size_t(p.ic), oh = size_t(p.oh()), ow = size_t(p.ow());
   const auto* sb = static_cast<const uint8_t*>(src);
   auto* db = static_cast<uint8_t*>(dst);
-  auto* u = reinterpret_cast<int16_t*>(s.u.get());
-  auto* mbuf = reinterpret_cast<int32_t*>(s.m.get());
+  auto* u = reinterpret_cast<int16_t*>(s.u);
+  auto* mbuf = reinterpret_cast<int32_t*>(s.m);
   // Row segments of the block: [t, t + count) within one tile row.
   auto for_segments = [&](auto&& fn) {
     for (int t = t0; t < t1;) {
@@ -310,23 +312,25 @@ void fastconv_q16_layer::run(const void* src, void* dst, int threads,
   const int total = p_.n * tiles_h_ * tiles_w_;
   const fastconv_work_split split(total, tile_block_, nchunks_, threads);
   const int nthreads = split.threads(), ngroups = split.ngroups;
-  while (scratch_.size() < size_t(nthreads)) {
-    auto s = std::make_unique<scratch>();
-    s->u.reset(static_cast<uint8_t*>(aligned_bytes(size_t(P_) * u_point_stride_)));
-    s->m.reset(static_cast<uint8_t*>(aligned_bytes(size_t(tile_block_) * m_tile_stride_)));
-    scratch_.push_back(std::move(s));
-  }
+  const size_t ubytes = size_t(P_) * u_point_stride_, mbytes = size_t(tile_block_) * m_tile_stride_;
+  auto local = [&]() {  // kernels/fastconv/thread-scratch.h
+    return scratch{fastconv_thread_scratch(thread_scratch_slot::u, ubytes),
+                   fastconv_thread_scratch(thread_scratch_slot::m, mbytes)};
+  };
   if (nthreads == 1) {
+    scratch s = local();
     for (const fastconv_work_item& w : split.per_thread[0])
-      run_item(src, dst, w.t0, w.t1, w.group, ngroups, *scratch_[0], times);
+      run_item(src, dst, w.t0, w.t1, w.group, ngroups, s, times);
     return;
   }
 #pragma omp parallel num_threads(nthreads)
   {
-    // Each list once, also if OpenMP grants fewer threads than asked (scratch per list).
+    // Each list once, also if OpenMP grants fewer threads than asked (one thread's lists run one
+    // after the other on its scratch).
+    scratch sc = local();
     for (int s = omp_get_thread_num(); s < nthreads; s += omp_get_num_threads())
       for (const fastconv_work_item& w : split.per_thread[size_t(s)])
-        run_item(src, dst, w.t0, w.t1, w.group, ngroups, *scratch_[size_t(s)], nullptr);
+        run_item(src, dst, w.t0, w.t1, w.group, ngroups, sc, nullptr);
   }
 }
 

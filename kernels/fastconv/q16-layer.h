@@ -99,7 +99,8 @@ class fastconv_q16_layer {
   fastconv_q16_layer(const fastconv_q16_layer&) = delete;
   fastconv_q16_layer& operator=(const fastconv_q16_layer&) = delete;
 
-  // src: [n][h][w][ic] (src type), dst: [n][oh][ow][oc] (dst type). Not reentrant on one object.
+  // src: [n][h][w][ic] (src type), dst: [n][oh][ow][oc] (dst type). The transform-domain scratch
+  // belongs to the calling thread (kernels/fastconv/thread-scratch.h).
   void run(const void* src, void* dst, int threads = 1, fastconv_q16_stage_times* times = nullptr);
 
   std::string kernel_name() const;  // "input+bgemm+output"
@@ -129,7 +130,6 @@ class fastconv_q16_layer {
   std::vector<uint8_t> zp_row_;
   sfc_q16_input_params iparams_{};
   sfc_q16_output_params oparams_{};
-  std::vector<std::unique_ptr<scratch>> scratch_;
 };
 
 }  // namespace sfc

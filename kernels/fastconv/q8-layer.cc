@@ -12,6 +12,7 @@
 #include <string>
 
 #include "kernels/common/error.h"
+#include "kernels/fastconv/thread-scratch.h"
 #include "kernels/fastconv/work-split.h"
 
 namespace sfc {
@@ -102,22 +103,6 @@ struct fastconv_q8_layer::scratch {
   uint8_t* m;  // mi: tile_block_ · m_tile_stride_ bytes
 };
 
-namespace {
-
-// Transform-domain scratch of the calling thread, shared by every layer that runs on it: the
-// layers of a network reuse the same U / mi lines, which stay in L2 from one layer to the next,
-// instead of each layer writing its own cold buffers (up to 0.55 MB per SFC-6 layer). Grows to
-// the largest request, never shrinks; each thread (each OpenMP worker) has its own.
-struct thread_buffer {
-  std::unique_ptr<uint8_t, void (*)(void*)> p{nullptr, std::free};
-  size_t size = 0;
-  uint8_t* get(size_t bytes) {
-    if (size < bytes) p.reset(static_cast<uint8_t*>(aligned_bytes(bytes))), size = bytes;
-    return p.get();
-  }
-};
-
-}  // namespace
 
 fastconv_q8_layer::~fastconv_q8_layer() = default;
 
@@ -312,9 +297,9 @@ void fastconv_q8_layer::run(const void* src, void* dst, int threads,
   const fastconv_work_split split(total, tile_block_, nchunks_, threads);
   const int nthreads = split.threads(), ngroups = split.ngroups;
   const size_t ubytes = size_t(P_) * u_point_stride_, mbytes = size_t(tile_block_) * m_tile_stride_;
-  auto local = [&]() {
-    thread_local thread_buffer u, m;
-    return scratch{u.get(ubytes), m.get(mbytes)};
+  auto local = [&]() {  // kernels/fastconv/thread-scratch.h
+    return scratch{fastconv_thread_scratch(thread_scratch_slot::u, ubytes),
+                   fastconv_thread_scratch(thread_scratch_slot::m, mbytes)};
   };
   if (nthreads == 1) {
     scratch s = local();
