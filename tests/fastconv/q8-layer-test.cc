@@ -4,7 +4,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kernels/algo/algorithm.h"
@@ -133,6 +135,55 @@ TEST(FastconvQ8Layer, ScalarKernelsMatchReference) {
   c.p.kh = c.p.kw = 3, c.p.pad_t = c.p.pad_l = c.p.pad_b = c.p.pad_r = 1;
   c.src = qtype::s8, c.dst = qtype::s8, c.relu = true, c.src_zp = 3, c.dst_zp = -2;
   check_layer(alg, c, isa_level::scalar, "scalar");
+}
+
+// The transform-domain scratch belongs to the calling thread (thread-scratch.h), shared by every
+// layer run there: layers of different sizes run one after the other on one thread, and two
+// application threads run their layers at the same time (each with 2 OpenMP workers); every
+// output equals the layer's own output when run alone.
+TEST(FastconvQ8Layer, ScratchSharedAcrossLayersAndThreads) {
+  struct item {
+    std::unique_ptr<fastconv_q8_layer> layer;
+    std::vector<uint8_t> src, alone;
+  };
+  std::vector<item> items;
+  const char* algos[] = {"sfc6_7x7_3x3", "sfc4_4x4_3x3", "wino_4x4_3x3", "sfc6_6x6_5x5"};
+  const int shapes[][3] = {{24, 33, 16}, {40, 15, 9}, {8, 57, 40}, {20, 21, 21}};  // ic, hw, oc
+  for (int i = 0; i < 4; ++i) {
+    const fastconv_algorithm& alg = *find_algorithm(algos[i]);
+    conv2d_params p;
+    p.n = 2, p.ic = shapes[i][0], p.h = p.w = shapes[i][1], p.oc = shapes[i][2];
+    p.kh = p.kw = alg.r, p.pad_t = p.pad_l = p.pad_b = p.pad_r = alg.r / 2;
+    item it;
+    it.src = sfc_test::random_u8(size_t(p.n) * p.h * p.w * p.ic, 40 + uint32_t(i));
+    const auto w = sfc_test::random_s8(size_t(p.oc) * p.ic * p.kh * p.kw, 50 + uint32_t(i));
+    std::vector<float> wscale(size_t(p.oc), 0.001f), bias(size_t(p.oc), 0.5f);
+    q8_output_params op;
+    op.src_scale = 0.05f, op.weight_scale = wscale.data(), op.bias = bias.data();
+    op.dst_scale = 0.25f, op.relu = true;
+    std::vector<double> maxabs;
+    fastconv_q8_calibrate(alg, p, it.src.data(), qtype::u8, 0, maxabs);
+    it.layer = std::make_unique<fastconv_q8_layer>(
+        alg, p, w.data(), 8, fastconv_q8_act_scales_from_maxabs(maxabs, 8), op, qtype::u8, 0);
+    it.alone.assign(size_t(p.n) * p.oh() * p.ow() * p.oc, 0);
+    it.layer->run(it.src.data(), it.alone.data(), 1);
+    items.push_back(std::move(it));
+  }
+  auto run_all = [&](size_t first, std::vector<std::vector<uint8_t>>& out) {
+    for (size_t k = 0; k < 3 * items.size(); ++k) {  // a few rounds, sizes alternating
+      const item& it = items[(first + k) % items.size()];
+      std::vector<uint8_t> got(it.alone.size(), 0xcd);
+      it.layer->run(it.src.data(), got.data(), 2);
+      out.push_back(std::move(got));
+    }
+  };
+  std::vector<std::vector<uint8_t>> a, b;
+  std::thread t1([&] { run_all(0, a); }), t2([&] { run_all(2, b); });
+  t1.join(), t2.join();
+  for (size_t k = 0; k < a.size(); ++k) {
+    EXPECT_EQ(a[k], items[k % items.size()].alone) << "thread 1, run " << k;
+    EXPECT_EQ(b[k], items[(2 + k) % items.size()].alone) << "thread 2, run " << k;
+  }
 }
 
 TEST(FastconvQ8Layer, RejectsWhatItCannotRun) {
