@@ -12,38 +12,16 @@
 #include <string>
 #include <vector>
 
-#include "graph/backends/conv2d-backend.h"
+#include "benchmarks/bench-util.h"
 #include "kernels/algo/algorithm.h"
 #include "kernels/fastconv/fastconv.h"
 #include "kernels/fastconv/q8-layer.h"
 
 namespace {
 
-struct layer_data {
-  sfc::conv2d_params p;
-  std::vector<uint8_t> src, dst;
-  std::vector<int8_t> weights;
-  std::vector<float> wscale, bias;
-};
-
-layer_data make_layer(const sfc::conv2d_params& p) {
-  layer_data d;
-  d.p = p;
-  std::mt19937 g(42);
-  std::uniform_int_distribution<int> u8(0, 255), s8(-127, 127);
-  d.src.resize(size_t(p.n) * p.h * p.w * p.ic);
-  for (auto& v : d.src) v = uint8_t(u8(g));
-  d.weights.resize(size_t(p.oc) * p.ic * p.kh * p.kw);
-  for (auto& v : d.weights) v = int8_t(s8(g));
-  d.wscale.assign(p.oc, 1.f / (127.f * p.ic * p.kh * p.kw));
-  d.bias.assign(p.oc, 0.1f);
-  d.dst.resize(size_t(p.n) * p.oh() * p.ow() * p.oc);
-  return d;
-}
-
-void set_counters(benchmark::State& st, const sfc::conv2d_params& p) {
-  st.counters["GMAC/s"] = benchmark::Counter(p.direct_macs() * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-}
+using sfc_bench::layer_data;
+using sfc_bench::make_layer;
+using sfc_bench::set_counters;
 
 void bm_sfc_layer(benchmark::State& st, sfc::conv2d_params p, std::string algo) {
   const auto& alg = *sfc::find_algorithm(algo);
@@ -77,24 +55,6 @@ void bm_sfc_layer(benchmark::State& st, sfc::conv2d_params p, std::string algo) 
   st.counters["out_pct"] = 100 * t.output / all;
 }
 
-void bm_onednn(benchmark::State& st, sfc::conv2d_params p) {
-  layer_data d = make_layer(p);
-  sfc::q8_conv2d_config cfg;
-  cfg.p = p, cfg.src_type = sfc::qtype::u8, cfg.src_scale = 1.f / 255;
-  cfg.weight_scale = d.wscale, cfg.weights = d.weights, cfg.bias = d.bias;
-  cfg.dst_type = sfc::qtype::u8, cfg.dst_scale = 1.f / 64, cfg.relu = true, cfg.threads = 1;
-  std::unique_ptr<sfc::conv2d_backend> conv;
-  try {
-    conv = sfc::make_onednn_conv2d(cfg);
-  } catch (const std::exception& e) {
-    st.SkipWithError(e.what());
-    return;
-  }
-  st.SetLabel(conv->impl_name());
-  for (auto _ : st) conv->run(d.src.data(), d.dst.data());
-  set_counters(st, p);
-}
-
 const bool registered = [] {
   struct shape {
     int c, hw, k;
@@ -113,7 +73,7 @@ const bool registered = [] {
     p.pad_t = p.pad_l = p.pad_b = p.pad_r = s.k / 2;
     const std::string tag = "k" + std::to_string(s.k) + "/" + std::to_string(s.c) + "x" +
                             std::to_string(s.hw) + "x" + std::to_string(s.hw);
-    benchmark::RegisterBenchmark(("q8layer/onednn_int8_direct/" + tag).c_str(), bm_onednn, p)
+    benchmark::RegisterBenchmark(("q8layer/onednn_int8_direct/" + tag).c_str(), sfc_bench::bm_onednn, p)
         ->Unit(benchmark::kMillisecond)->UseRealTime();
     benchmark::RegisterBenchmark(("q8layer/" + std::string(s.algo) + "/" + tag).c_str(),
                                  bm_sfc_layer, p, std::string(s.algo))

@@ -192,13 +192,7 @@ class direct_int8 final : public conv_int8_impl {
     c.weights = L.weights.data();
     c.dst_type = q.dst_type, c.dst_zero_point = q.dst_zero_point;
     c.relu = L.ci.act == activation_kind::relu;
-    for (size_t o = 0; o < size_t(L.ci.p.oc); ++o) {
-      c.oscale.push_back(q.src_scale * q.weight_scale.at(o) / q.dst_scale);
-      c.bias_acc.push_back(L.bias.empty() ? 0.f
-                                          : static_cast<float>(double(L.bias[o]) /
-                                                               (double(q.src_scale) *
-                                                                double(q.weight_scale[o]))));
-    }
+    epilogue_coefficients(L, &c.oscale, &c.bias_acc);
     layer_ = std::make_unique<direct_q8_layer>(c, effective_isa());
   }
   void run(const void* src, const void*, void* dst) override { layer_->run(src, dst, threads_); }

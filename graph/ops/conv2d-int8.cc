@@ -65,16 +65,9 @@ class reference_int8 final : public detail::conv_int8_impl {
  public:
   explicit reference_int8(const conv_int8_layer& L) : L_(L), e_(make_epilogue(L.ci)) {
     const conv_quant_params& q = L.ci.quant;
-    const int oc = L.ci.p.oc;
-    oscale_.resize(size_t(oc)), bias_acc_.assign(size_t(oc), 0.f);
-    for (int o = 0; o < oc; ++o) {
-      oscale_[size_t(o)] = q.src_scale * q.weight_scale[size_t(o)] / q.dst_scale;
-      if (!L.bias.empty())
-        bias_acc_[size_t(o)] = static_cast<float>(
-            double(L.bias[size_t(o)]) / (double(q.src_scale) * double(q.weight_scale[size_t(o)])));
-    }
+    detail::epilogue_coefficients(L, &oscale_, &bias_acc_);
     sum_scale_ = q.residual_scale / q.dst_scale;
-    acc_.resize(out_pixels(L.ci.p) * size_t(oc));
+    acc_.resize(out_pixels(L.ci.p) * size_t(L.ci.p.oc));
   }
   void run(const void* src, const void* residual, void* dst) override {
     if (L_.ci.groups != 1) return run_grouped(src, residual, dst);
@@ -454,6 +447,19 @@ void conv_int8_calibrate_sfc(const conv_int8_layer& L, const std::string& algo, 
 }
 
 namespace detail {
+
+void epilogue_coefficients(const conv_int8_layer& L, std::vector<float>* oscale,
+                           std::vector<float>* bias_acc) {
+  const conv_quant_params& q = L.ci.quant;
+  const size_t oc = size_t(L.ci.p.oc);
+  oscale->resize(oc), bias_acc->assign(oc, 0.f);
+  for (size_t o = 0; o < oc; ++o) {
+    (*oscale)[o] = q.src_scale * q.weight_scale[o] / q.dst_scale;
+    if (!L.bias.empty())
+      (*bias_acc)[o] = static_cast<float>(double(L.bias[o]) /
+                                          (double(q.src_scale) * double(q.weight_scale[o])));
+  }
+}
 
 conv_int8_layer without_residual(const conv_int8_layer& L) {
   conv_int8_layer c = L;

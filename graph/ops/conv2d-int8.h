@@ -80,6 +80,10 @@ class conv_int8_impl {
   virtual void run(const void* src, const void* residual, void* dst) = 0;
   virtual std::string name() const = 0;
 };
+// The float epilogue's coefficients (oneDNN's order, top of this file): oscale[oc] and
+// bias_acc[oc] (0 without a bias), for the implementations that reproduce it exactly.
+void epilogue_coefficients(const conv_int8_layer& L, std::vector<float>* oscale,
+                           std::vector<float>* bias_acc);
 // For implementations that cannot fuse the residual: L with the residual and activation removed
 // and an s8 output at pre_residual_scale.
 conv_int8_layer without_residual(const conv_int8_layer& L);

@@ -41,26 +41,16 @@ struct sfc_q8_direct_params {
   int32_t zero_point;    // dst zero point
 };
 
-typedef void (*sfc_q8_direct_ukernel_fn)(size_t ow, size_t oc, size_t kh, size_t q,
-                                         const uint8_t* const* rows, size_t xs, size_t qt,
-                                         const uint8_t* tail, size_t txs, const int8_t* w,
-                                         const int32_t* comp, const float* bias,
-                                         const float* scale, void* dst, size_t dps,
-                                         const struct sfc_q8_direct_params* params);
+// The kernel's function type; every kernel below is declared with it.
+typedef void sfc_q8_direct_ukernel(size_t ow, size_t oc, size_t kh, size_t q,
+                                   const uint8_t* const* rows, size_t xs, size_t qt,
+                                   const uint8_t* tail, size_t txs, const int8_t* w,
+                                   const int32_t* comp, const float* bias, const float* scale,
+                                   void* dst, size_t dps, const struct sfc_q8_direct_params* params);
+typedef sfc_q8_direct_ukernel* sfc_q8_direct_ukernel_fn;
 
-void sfc_qu8_direct_ukernel_1x64c4__scalar(size_t ow, size_t oc, size_t kh, size_t q,
-                                           const uint8_t* const* rows, size_t xs, size_t qt,
-                                           const uint8_t* tail, size_t txs, const int8_t* w,
-                                           const int32_t* comp, const float* bias,
-                                           const float* scale, void* dst, size_t dps,
-                                           const struct sfc_q8_direct_params* params);
-void sfc_qu8_direct_ukernel_6x64c4__avx512vnni(size_t ow, size_t oc, size_t kh, size_t q,
-                                               const uint8_t* const* rows, size_t xs, size_t qt,
-                                               const uint8_t* tail, size_t txs, const int8_t* w,
-                                               const int32_t* comp,
-                                               const float* bias, const float* scale, void* dst,
-                                               size_t dps,
-                                               const struct sfc_q8_direct_params* params);
+sfc_q8_direct_ukernel sfc_qu8_direct_ukernel_1x64c4__scalar;
+sfc_q8_direct_ukernel sfc_qu8_direct_ukernel_6x64c4__avx512vnni;
 
 #ifdef __cplusplus
 }
