@@ -52,6 +52,11 @@ struct int8_options {
   calibration_data calibration;  // required
   std::string plan_cache;        // "auto" only: plan file (read if valid, else written); "" = none
   int measure_reps = 3;          // "auto": timed whole-network runs per candidate (after a warm-up)
+  // "auto", second stage: each conv's finalists (within confirm_ratio of its fastest in the first
+  // stage) are timed again inside the chosen plan, one conv at a time, alternating with the
+  // chosen implementation, confirm_reps times each; the lowest median wins. 0: first stage only.
+  int confirm_reps = 5;
+  double confirm_ratio = 1.35;
   // "auto": a candidate whose conv output differs from the exact baseline's (oneDNN or reference,
   // same input) by more than this relative RMS error is rejected. 0: no accuracy check.
   double max_rel_error = 0.05;
@@ -146,6 +151,7 @@ class executor {
   void calibrate_sfc(int8_state& st);
   void measure_conv_impls(int8_state& st);
   void run_measure_slot(std::vector<measure_slot>& m, size_t slot);
+  void confirm_in_plan(int8_state& st);
   void run_steps(size_t first, size_t last);
   executor_options opts_;
   std::vector<shape_t> declared_shapes_;  // the model's input shapes (dynamic dims < 0)

@@ -118,6 +118,42 @@ TEST(Int8Dispatch, PlanCacheRoundTrip) {
   std::remove(path.c_str());
 }
 
+// The second "auto" stage re-times each conv's finalists inside the chosen plan. With every
+// candidate a finalist, each auto conv must end on the lowest of its re-timed medians, and the
+// log must say so; confirm_reps = 0 leaves the first stage's choice.
+TEST(Int8Dispatch, ConfirmStagePicksLowestInPlanMedian) {
+  const sfc::graph g = sfc::zoo_build(sfc::zoo_model::resnet20);
+  logged a, b;
+  sfc::executor_options oa = options("auto", &a), ob = options("auto", &b);
+  oa.verbose_dispatch = ob.verbose_dispatch = true;
+  oa.int8.confirm_reps = 2;
+  oa.int8.confirm_ratio = 1e9;
+  ob.int8.confirm_reps = 0;
+  sfc::executor ex(g, {kShape}, oa);
+  sfc::executor first_stage_only(g, {kShape}, ob);
+  EXPECT_FALSE(b.has("confirmed in plan")) << b.text;
+  // "...: IMPL (auto, confirmed in plan, T ms, ..." then "  slower NAME, T ms, ..." lines.
+  std::istringstream lines(a.text);
+  std::string line;
+  double chosen = -1;
+  int confirmed = 0, compared = 0;
+  const std::string tag = "(auto, confirmed in plan, ", slower = "sfc dispatch:   slower ";
+  while (std::getline(lines, line)) {
+    if (line.find("sfc dispatch: node ") == 0) {
+      const size_t at = line.find(tag);
+      chosen = at == std::string::npos ? -1 : std::stod(line.substr(at + tag.size()));
+      confirmed += chosen >= 0;
+    } else if (chosen >= 0 && line.find(slower) == 0) {
+      const size_t comma = line.find(", ", slower.size());
+      ASSERT_NE(comma, std::string::npos) << line;
+      EXPECT_LE(chosen, std::stod(line.substr(comma + 2))) << line;
+      ++compared;
+    }
+  }
+  EXPECT_GE(confirmed, 17) << a.text;  // the 3x3 stride-1 convs, each with several candidates
+  EXPECT_GE(compared, confirmed);
+}
+
 TEST(Int8Dispatch, CorruptOrStalePlanCacheIsIgnored) {
   const std::string path = plan_path("corrupt");
   const sfc::graph g = sfc::zoo_build(sfc::zoo_model::resnet20);
