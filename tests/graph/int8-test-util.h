@@ -53,8 +53,8 @@ inline std::vector<uint8_t> run_conv_int8(const sfc::conv_int8_layer& L,
 inline const std::vector<std::string>& int8_policies() {
   static const std::vector<std::string> p = {
       "auto",         "onednn",       "xnnpack",      "reference",          "smallc_direct",
-      "sfc6_7x7_3x3", "sfc6_6x6_3x3", "sfc4_4x4_3x3", "wino_4x4_3x3", "exact:sfc6_7x7_3x3",
-      "exact:sfc4_4x4_3x3"};
+      "sfc6_7x7_3x3", "sfc6_6x6_3x3", "sfc4_4x4_3x3", "wino_4x4_3x3", "wino_2x2_3x3",
+      "exact:sfc6_7x7_3x3", "exact:sfc4_4x4_3x3"};
   return p;
 }
 
@@ -136,6 +136,7 @@ inline sfc::executor_options make_int8_options(const std::string& policy,
   o.int8.policy = policy;
   o.int8.calibration.images = calib;
   o.int8.measure_reps = 1;
+  o.int8.confirm_reps = 1;  // Int8Dispatch.ConfirmStage* checks the second stage itself
   o.threads = 1;  // the test machines are shared: OpenMP spinning under oversubscription is slow
   o.log = [](const std::string&) {};
   return o;
