@@ -104,8 +104,10 @@ class xnnpack_int8 final : public conv_int8_impl {
 // calibration maxima.
 class sfc_int8 final : public conv_int8_impl {
  public:
+  // residual: the layer with its residual add (L is its core without it, s8 output), fused into
+  // the output transform where the kernels can (fuses_residual()).
   sfc_int8(const conv_int8_layer& L, const fastconv_algorithm& alg,
-           const std::vector<double>& maxabs)
+           const std::vector<double>& maxabs, const conv_int8_layer* residual = nullptr)
       : threads_(L.threads), name_(alg.name) {
     const conv_quant_params& q = L.ci.quant;
     const int bits = q.td_bits;
@@ -123,6 +125,15 @@ class sfc_int8 final : public conv_int8_impl {
                                          : fastconv_q8_act_scales_from_maxabs(maxabs, bits);
     fastconv_q8_layer_options lo;
     if (q.impl == alg.name) lo.weight_scales = q.td_weight_scale;
+    if (residual) {  // the separate pass's coefficients (conv2d-int8.cc residual_pass)
+      const conv_quant_params& rq = residual->ci.quant;
+      lo.residual.enabled = true;
+      lo.residual.a = rq.pre_residual_scale / rq.dst_scale;
+      lo.residual.b = rq.residual_scale / rq.dst_scale;
+      lo.residual.residual_type = rq.residual_type;
+      lo.residual.dst_type = rq.dst_type;
+      lo.residual.relu = residual->ci.act == activation_kind::relu;
+    }
     q8_output_params o;
     o.src_scale = q.src_scale;
     o.weight_scale = q.weight_scale.data();
@@ -145,8 +156,14 @@ class sfc_int8 final : public conv_int8_impl {
                                                  lo);
     if (bits != 8) name_ += "@" + std::to_string(bits);
   }
-  void run(const void* src, const void*, void* dst) override { layer_->run(src, dst, threads_); }
-  std::string name() const override { return name_ + ":" + layer_->kernel_name(); }
+  bool fuses_residual() const { return layer_->fuses_residual(); }
+  void run(const void* src, const void* residual, void* dst) override {
+    if (fuses_residual()) return layer_->run(src, residual, dst, threads_);
+    layer_->run(src, dst, threads_);
+  }
+  std::string name() const override {
+    return name_ + ":" + layer_->kernel_name() + (fuses_residual() ? "+fused-residual" : "");
+  }
 
  private:
   std::vector<float> bias_;  // bias + td_bias_correction
@@ -233,7 +250,9 @@ std::unique_ptr<conv_int8_impl> make_sfc_int8(const conv_int8_layer& L, const st
   const fastconv_algorithm* alg = find_algorithm(algo);
   if (!alg) throw_unsupported("unknown algorithm " + algo);
   if (!L.has_residual) return std::make_unique<sfc_int8>(L, *alg, maxabs);
-  return with_residual_pass(L, std::make_unique<sfc_int8>(without_residual(L), *alg, maxabs));
+  auto core = std::make_unique<sfc_int8>(without_residual(L), *alg, maxabs, &L);
+  if (core->fuses_residual()) return core;
+  return with_residual_pass(L, std::move(core));
 }
 
 }  // namespace detail

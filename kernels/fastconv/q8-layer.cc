@@ -218,6 +218,13 @@ fastconv_q8_layer::fastconv_q8_layer(const fastconv_algorithm& alg, const conv2d
   for (float b : bias_q_)
     if (!(std::fabs(b) <= 1073741824.f)) oparams_.bias_bounded = 0;
   zp_row_.assign(size_t(p.w) * p.ic, uint8_t(src_zero_point & 0xff));
+  const fastconv_q8_residual& r = opt.residual;
+  if (r.enabled && output_->isa == isa_level::avx512vnni && oparams_.bias_bounded &&
+      o.dst_type == qtype::s8 && o.dst_zero_point == 0 && !o.relu) {
+    oparams_.res_mode = 1 + (r.residual_type == qtype::s8 ? 1 : 0) + (r.dst_type == qtype::s8 ? 2 : 0);
+    oparams_.res_relu = r.relu ? 1 : 0;
+    oparams_.res_a = r.a, oparams_.res_b = r.b;
+  }
 
   tiles_h_ = (p.oh() + m_ - 1) / m_, tiles_w_ = (p.ow() + m_ - 1) / m_;
   const int mr = bgemm_->mr;
@@ -231,7 +238,8 @@ std::string fastconv_q8_layer::kernel_name() const {
 }
 
 void fastconv_q8_layer::run_item(const void* src, void* dst, int t0, int t1, int group, int ngroups,
-                                 scratch& s, fastconv_q8_stage_times* times) {
+                                 scratch& s, const sfc_q8_output_params& op,
+                                 fastconv_q8_stage_times* times) {
   using clock = std::chrono::steady_clock;
   const conv2d_params& p = p_;
   const int per_image = tiles_h_ * tiles_w_;
@@ -280,7 +288,7 @@ void fastconv_q8_layer::run_item(const void* src, void* dst, int t0, int t1, int
       output_->fn(nc, size_t(count), rows, cols,
                   reinterpret_cast<const int32_t*>(reinterpret_cast<const char*>(mbuf) + off * m_tile_stride_),
                   ncp * 4, m_tile_stride_, bias_q_.data() + c * nr, d, ow * p.oc, size_t(p.oc),
-                  &oparams_);
+                  &op);
     });
     if (times) {
       auto te = clock::now();
@@ -292,6 +300,18 @@ void fastconv_q8_layer::run_item(const void* src, void* dst, int t0, int t1, int
 
 void fastconv_q8_layer::run(const void* src, void* dst, int threads,
                             fastconv_q8_stage_times* times) {
+  if (fuses_residual()) throw error(error::invalid_argument, "fastconv_q8_layer: residual missing");
+  run(src, nullptr, dst, threads, times);
+}
+
+void fastconv_q8_layer::run(const void* src, const void* residual, void* dst, int threads,
+                            fastconv_q8_stage_times* times) {
+  if (fuses_residual() != (residual != nullptr))
+    throw error(error::invalid_argument, fuses_residual() ? "fastconv_q8_layer: residual missing"
+                                                          : "fastconv_q8_layer: no fused residual");
+  sfc_q8_output_params op = oparams_;
+  if (residual)  // byte distance between two buffers of the same geometry
+    op.res_offset = ptrdiff_t(reinterpret_cast<uintptr_t>(residual) - reinterpret_cast<uintptr_t>(dst));
   if (threads < 1) threads = 1;
   const int total = p_.n * tiles_h_ * tiles_w_;
   const fastconv_work_split split(total, tile_block_, nchunks_, threads);
@@ -304,7 +324,7 @@ void fastconv_q8_layer::run(const void* src, void* dst, int threads,
   if (nthreads == 1) {
     scratch s = local();
     for (const fastconv_work_item& w : split.per_thread[0])
-      run_item(src, dst, w.t0, w.t1, w.group, ngroups, s, times);
+      run_item(src, dst, w.t0, w.t1, w.group, ngroups, s, op, times);
     return;
   }
 #pragma omp parallel num_threads(nthreads)
@@ -314,7 +334,7 @@ void fastconv_q8_layer::run(const void* src, void* dst, int threads,
     scratch sc = local();
     for (int s = omp_get_thread_num(); s < nthreads; s += omp_get_num_threads())
       for (const fastconv_work_item& w : split.per_thread[size_t(s)])
-        run_item(src, dst, w.t0, w.t1, w.group, ngroups, sc, nullptr);
+        run_item(src, dst, w.t0, w.t1, w.group, ngroups, sc, op, nullptr);
   }
 }
 

@@ -52,10 +52,22 @@ struct fastconv_q8_stage_times {
   double input = 0, gemm = 0, output = 0;  // seconds
 };
 
+// A residual add to fuse into the output transform where its kernel can (fuses_residual()):
+// out = sat(round_half_even(act(a·t + b·r))) with t the s8 value the layer computes (its output
+// stage must then be s8 with zero point 0, no relu) and r the residual (u8 / s8), both products
+// rounded: the bytes of the separate pass (elementwise.h residual_add).
+struct fastconv_q8_residual {
+  bool enabled = false;
+  float a = 1, b = 1;
+  qtype residual_type = qtype::u8, dst_type = qtype::u8;
+  bool relu = false;
+};
+
 struct fastconv_q8_layer_options {
   int tile_block = 0;          // tiles per block; 0: automatic
   std::string bgemm;           // force a bgemm kernel by name (any prod flag); empty: automatic
   std::vector<float> weight_scales;  // [oc][points] transform-domain weight scales; empty: max-abs
+  fastconv_q8_residual residual;     // fused where the output kernel supports it
 };
 
 class fastconv_q8_layer {
@@ -75,6 +87,12 @@ class fastconv_q8_layer {
   // src: [n][h][w][ic] (src type), dst: [n][oh][ow][oc] (dst type). The transform-domain scratch
   // belongs to the calling thread (and its OpenMP workers), shared by all layers run there.
   void run(const void* src, void* dst, int threads = 1, fastconv_q8_stage_times* times = nullptr);
+  // With the fused residual add (fuses_residual()): residual [n][oh][ow][oc], dst its type.
+  void run(const void* src, const void* residual, void* dst, int threads = 1,
+           fastconv_q8_stage_times* times = nullptr);
+  // Whether options.residual was fused (AVX-512 output kernels); else run() without it and
+  // add the residual separately.
+  bool fuses_residual() const { return oparams_.res_mode != 0; }
 
   // "input+bgemm+output" kernel names.
   std::string kernel_name() const;
@@ -86,7 +104,7 @@ class fastconv_q8_layer {
  private:
   struct scratch;
   void run_item(const void* src, void* dst, int t0, int t1, int group, int ngroups, scratch& s,
-                fastconv_q8_stage_times* times);
+                const sfc_q8_output_params& op, fastconv_q8_stage_times* times);
 
   conv2d_params p_;
   int m_ = 0, L_ = 0, P_ = 0, bits_ = 8;

@@ -23,6 +23,8 @@ namespace {
 
 #include "kernels/fastconv/q8-tf-unroll.inc"
 
+#define SFC_OUT_INLINE inline __attribute__((always_inline))
+
 struct ops32 {
   using V = __m512i;
   static V zero() { return _mm512_setzero_si512(); }
@@ -44,7 +46,26 @@ struct at_mat {
 // narrowing; relu is max(·, zp) since round(max(f, 0)) + zp = max(round(f) + zp, zp)).
 enum final_mode { kFloatClamp, kU8, kS8 };
 
-template <class A, int kMode, bool kZp>
+// Fused residual add (sfc_q8_output_params::res_*): t = the s8 value the kernel would store,
+// dst = sat(round(act(a·t + b·r))). The two products are rounded separately as in the separate
+// pass (the empty asm keeps GCC from contracting them into an FMA).
+template <int kRes>
+SFC_OUT_INLINE __m128i residual_add(__m512i q, const uint8_t* r, __mmask16 mask, __m512 va,
+                                    __m512 vb, __m512 lo, __m512 hi) {
+  const __m512i t = _mm512_max_epi32(_mm512_min_epi32(q, _mm512_set1_epi32(127)),
+                                     _mm512_set1_epi32(-128));
+  const __m128i rb = _mm_maskz_loadu_epi8(mask, r);
+  const __m512i ri = kRes & 1 ? _mm512_cvtepi8_epi32(rb) : _mm512_cvtepu8_epi32(rb);
+  __m512 fa = _mm512_mul_ps(_mm512_cvtepi32_ps(t), va);
+  __m512 fb = _mm512_mul_ps(_mm512_cvtepi32_ps(ri), vb);
+  asm("" : "+v"(fa), "+v"(fb));
+  const __m512 f = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(fa, fb), lo), hi);
+  const __m512i y = _mm512_cvtps_epi32(f);
+  return kRes & 2 ? _mm512_cvtsepi32_epi8(y) : _mm512_cvtusepi32_epi8(y);
+}
+
+// kRes: 0, or sfc_q8_output_params::res_mode − 1 (bit 0: residual s8, bit 1: dst s8).
+template <class A, int kMode, bool kZp, int kRes = -1>
 void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,
                    size_t m_point_stride, size_t m_tile_stride, const float* bias, void* dst,
                    size_t dst_row_stride, size_t dst_pixel_stride,
@@ -56,6 +77,10 @@ void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int3
   const __m512i vzp = _mm512_set1_epi32(params->zero_point);
   const bool relu = params->relu != 0;
   const __m512i vlo = _mm512_set1_epi32(relu ? params->zero_point : 0);  // kU8: zp ≥ 0
+  static_assert(kRes < 0 || (kMode == kS8 && !kZp), "the fused residual follows an s8, zp 0 stage");
+  const __m512 ra = _mm512_set1_ps(params->res_a), rb = _mm512_set1_ps(params->res_b);
+  const __m512 rlo = _mm512_set1_ps(params->res_relu || !(kRes & 2) ? 0.f : -128.f);
+  const __m512 rhi = _mm512_set1_ps(kRes & 2 ? 127.f : 255.f);
   const char* mb = reinterpret_cast<const char*>(m);
   uint8_t* db = static_cast<uint8_t*>(dst);
   alignas(64) __m512i T[mo][R];
@@ -99,6 +124,8 @@ void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int3
             __m128i b;
             if constexpr (kMode == kU8) {
               b = _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, vlo));
+            } else if constexpr (kRes >= 0) {
+              b = residual_add<kRes>(q, dj + params->res_offset, mask, ra, rb, rlo, rhi);
             } else {
               if (relu) q = _mm512_max_epi32(q, vzp);
               b = _mm512_cvtsepi32_epi8(q);
@@ -119,6 +146,17 @@ void output_dispatch(size_t oc, size_t tiles, size_t rows, size_t cols, const in
                      const sfc_q8_output_params* params) {
   const bool zp = params->zero_point != 0;
   const int mode = !params->bias_bounded ? kFloatClamp : params->qmin == 0 ? kU8 : kS8;
+  if (params->res_mode) {  // the layer checked mode == kS8, zp == 0 (q8-layer.cc)
+    assert(mode == kS8 && !zp && !params->relu);
+    switch (params->res_mode - 1) {
+#define SFC_RES(k)                                                                            \
+  case k:                                                                                     \
+    return output_avx512<A, kS8, false, k>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs, \
+                                           dps, params);
+      SFC_RES(0) SFC_RES(1) SFC_RES(2) SFC_RES(3)
+#undef SFC_RES
+    }
+  }
 #define SFC_OUT(md, z)                                                                        \
   if (mode == md && zp == z)                                                                  \
     return output_avx512<A, md, z>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs, dps, params);
