@@ -50,6 +50,8 @@ for n in 1 8; do
     for a in sfc6_7x7_3x3 sfc4_4x4_3x3; do pair "k3_$1x$2_n${n}_$a" $a --ic $2 --oc $2 --hw $1 --k 3 --batch $n; done
   done
 done
+# Cold caches at 14²: weights from DRAM as inside a network (SFC-4: 3.2 MB, F(2×2): 1.05 MB).
+for a in sfc4_4x4_3x3 wino_2x2_3x3; do pair "cold_k3_14x256_$a" $a --ic 256 --oc 256 --hw 14 --k 3 --cold; done
 pair "stem_k7s2_224x3" smallc_direct --ic 3 --oc 64 --hw 224 --k 7 --stride 2 --pad 3
 pair "stem_k7s2_224x3_n8" smallc_direct --ic 3 --oc 64 --hw 224 --k 7 --stride 2 --pad 3 --batch 8
 for s in "56 64" "28 128"; do
