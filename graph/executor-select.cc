@@ -11,13 +11,13 @@
 //                  each conv's finalists again inside the chosen plan, one conv at a time.
 // SFC candidates are calibrated first: per transform point max |U| of the layer's int8 input,
 // recorded while the calibration images run through the int8 network (baseline kernels).
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
 
 #include "graph/executor-internal.h"
 #include "kernels/common/error.h"
+#include "kernels/common/median.h"
 
 namespace sfc {
 namespace {
@@ -236,16 +236,6 @@ void executor::measure_conv_impls(int8_state& st) {
   confirm_in_plan(st);
 }
 
-namespace {
-
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-}  // namespace
-
 // Second stage. In the first stage candidate i of every conv ran together, so a candidate's time
 // depends on what the other convs ran beside it: slot 0 (SFC-6 everywhere) holds several times the
 // transformed weights of the final plan, the oneDNN slot a fraction, and the L3 hit rate of every
@@ -287,7 +277,7 @@ void executor::confirm_in_plan(int8_state& st) {
       }
     size_t best = 0;
     for (size_t j = 0; j < ids.size(); ++j) {
-      e.time_ms[size_t(ids[j])] = median_of(t[j]);
+      e.time_ms[size_t(ids[j])] = median(t[j]);
       if (e.time_ms[size_t(ids[j])] < e.time_ms[size_t(ids[best])]) best = j;
     }
     if (best) std::swap(slot, kernels[best]), e.chosen = ids[best];

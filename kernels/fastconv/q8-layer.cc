@@ -300,7 +300,6 @@ void fastconv_q8_layer::run_item(const void* src, void* dst, int t0, int t1, int
 
 void fastconv_q8_layer::run(const void* src, void* dst, int threads,
                             fastconv_q8_stage_times* times) {
-  if (fuses_residual()) throw error(error::invalid_argument, "fastconv_q8_layer: residual missing");
   run(src, nullptr, dst, threads, times);
 }
 

@@ -23,8 +23,6 @@ namespace {
 
 #include "kernels/fastconv/q8-tf-unroll.inc"
 
-#define SFC_OUT_INLINE inline __attribute__((always_inline))
-
 struct ops32 {
   using V = __m512i;
   static V zero() { return _mm512_setzero_si512(); }
@@ -50,8 +48,9 @@ enum final_mode { kFloatClamp, kU8, kS8 };
 // dst = sat(round(act(a·t + b·r))). The two products are rounded separately as in the separate
 // pass (the empty asm keeps GCC from contracting them into an FMA).
 template <int kRes>
-SFC_OUT_INLINE __m128i residual_add(__m512i q, const uint8_t* r, __mmask16 mask, __m512 va,
-                                    __m512 vb, __m512 lo, __m512 hi) {
+inline __attribute__((always_inline)) __m128i residual_add(__m512i q, const uint8_t* r,
+                                                           __mmask16 mask, __m512 va, __m512 vb,
+                                                           __m512 lo, __m512 hi) {
   const __m512i t = _mm512_max_epi32(_mm512_min_epi32(q, _mm512_set1_epi32(127)),
                                      _mm512_set1_epi32(-128));
   const __m128i rb = _mm_maskz_loadu_epi8(mask, r);
@@ -64,7 +63,7 @@ SFC_OUT_INLINE __m128i residual_add(__m512i q, const uint8_t* r, __mmask16 mask,
   return kRes & 2 ? _mm512_cvtsepi32_epi8(y) : _mm512_cvtusepi32_epi8(y);
 }
 
-// kRes: 0, or sfc_q8_output_params::res_mode − 1 (bit 0: residual s8, bit 1: dst s8).
+// kRes: −1 (no residual) or sfc_q8_output_params::res_mode − 1 (bit 0: residual s8, bit 1: dst s8).
 template <class A, int kMode, bool kZp, int kRes = -1>
 void output_avx512(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,
                    size_t m_point_stride, size_t m_tile_stride, const float* bias, void* dst,

@@ -12,6 +12,7 @@
 #include "graph/backends/conv2d-backend.h"
 #include "kernels/algo/algorithm.h"
 #include "kernels/common/error.h"
+#include "kernels/common/median.h"
 #include "kernels/direct/q8-direct-layer.h"
 #include "kernels/fastconv/fastconv.h"
 #include "tools/sfc_bench/sfc-layer-impl.h"
@@ -118,12 +119,6 @@ void flush_caches() {
   static std::vector<uint8_t> junk(96u << 20);
   for (size_t i = 0; i < junk.size(); i += 64) junk[i] = uint8_t(junk[i] + 1);
   __asm__ __volatile__("" : : "r"(junk.data()) : "memory");  // keep the stores
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? 0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 }  // namespace

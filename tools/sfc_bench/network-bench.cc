@@ -7,6 +7,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "kernels/common/median.h"
 #include "sfc/sfc.h"
 #include "tools/common/image-list.h"
 
@@ -17,11 +18,6 @@ namespace {
 void check(sfc_status s, const std::string& what) {
   if (s != SFC_STATUS_SUCCESS)
     throw std::runtime_error(what + ": " + sfc_status_string(s) + ": " + sfc_last_error_message());
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
 struct pipeline {
