@@ -41,16 +41,41 @@ inline void set_counters(benchmark::State& st, const sfc::conv2d_params& p) {
       benchmark::Counter(p.direct_macs() * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// oneDNN int8 direct convolution: src scale 1/255, dst scale 1/64, ReLU, one thread.
-inline void bm_onednn(benchmark::State& st, sfc::conv2d_params p) {
-  layer_data d = make_layer(p);
+inline sfc::q8_conv2d_config backend_config(const layer_data& d, int threads) {
   sfc::q8_conv2d_config cfg;
-  cfg.p = p, cfg.src_type = sfc::qtype::u8, cfg.src_scale = 1.f / 255;
+  cfg.p = d.p, cfg.src_type = sfc::qtype::u8, cfg.src_scale = 1.f / 255;
   cfg.weight_scale = d.wscale, cfg.weights = d.weights, cfg.bias = d.bias;
-  cfg.dst_type = sfc::qtype::u8, cfg.dst_scale = 1.f / 64, cfg.relu = true, cfg.threads = 1;
+  cfg.dst_type = sfc::qtype::u8, cfg.dst_scale = 1.f / 64, cfg.relu = true, cfg.threads = threads;
+  return cfg;
+}
+
+// oneDNN int8 direct convolution: src scale 1/255, dst scale 1/64, ReLU, `threads` threads.
+inline void bm_onednn_threads(benchmark::State& st, sfc::conv2d_params p, int threads) {
+  layer_data d = make_layer(p);
   std::unique_ptr<sfc::conv2d_backend> conv;
   try {
-    conv = sfc::make_onednn_conv2d(cfg);
+    conv = sfc::make_onednn_conv2d(backend_config(d, threads));
+  } catch (const std::exception& e) {
+    st.SkipWithError(e.what());
+    return;
+  }
+  st.SetLabel(conv->impl_name());
+  for (auto _ : st) conv->run(d.src.data(), d.dst.data());
+  set_counters(st, p);
+}
+inline void bm_onednn(benchmark::State& st, sfc::conv2d_params p) { bm_onednn_threads(st, p, 1); }
+
+// XNNPACK qc8 convolution, the same layer in its signed form: src x ^ 0x80 with zero point −128
+// (the same values as u8 with zero point 0), s8 dst with zero point −128 (ReLU clamps at it).
+inline void bm_xnnpack(benchmark::State& st, sfc::conv2d_params p, int threads) {
+  layer_data d = make_layer(p);
+  sfc::q8_conv2d_config cfg = backend_config(d, threads);
+  cfg.src_type = sfc::qtype::s8, cfg.src_zero_point = -128;
+  cfg.dst_type = sfc::qtype::s8, cfg.dst_zero_point = -128;
+  for (auto& v : d.src) v ^= 0x80;
+  std::unique_ptr<sfc::conv2d_backend> conv;
+  try {
+    conv = sfc::make_xnnpack_conv2d(cfg);
   } catch (const std::exception& e) {
     st.SkipWithError(e.what());
     return;

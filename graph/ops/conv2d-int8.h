@@ -16,8 +16,8 @@
 // kernel for ic ≤ 4, the RGB stem; AVX-512 VNNI only, exact like the reference), reference;
 // each records why it declines a layer (kernel size, stride, activation, ...). SFC and XNNPACK
 // compute a residual conv's value as s8 at conv_quant_params::pre_residual_scale and then add
-// the residual (one more rounding than oneDNN): SFC's AVX-512 output transform in the same
-// register (q8-layer.h fastconv_q8_residual), the others in a separate pass; the same bytes.
+// the residual (one more rounding than oneDNN): SFC's output transform in the same register
+// (q8-layer.h fastconv_q8_residual, every ISA), the others in a separate pass; the same bytes.
 // XNNPACK's qc8 operator takes s8 only: u8 activations (zero point 0) are shifted to s8 with zero
 // point −128 (x ^ 0x80) around it, which is exact.
 #pragma once

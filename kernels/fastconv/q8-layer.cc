@@ -219,7 +219,7 @@ fastconv_q8_layer::fastconv_q8_layer(const fastconv_algorithm& alg, const conv2d
     if (!(std::fabs(b) <= 1073741824.f)) oparams_.bias_bounded = 0;
   zp_row_.assign(size_t(p.w) * p.ic, uint8_t(src_zero_point & 0xff));
   const fastconv_q8_residual& r = opt.residual;
-  if (r.enabled && output_->isa == isa_level::avx512vnni && oparams_.bias_bounded &&
+  if (r.enabled && oparams_.bias_bounded &&
       o.dst_type == qtype::s8 && o.dst_zero_point == 0 && !o.relu) {
     oparams_.res_mode = 1 + (r.residual_type == qtype::s8 ? 1 : 0) + (r.dst_type == qtype::s8 ? 2 : 0);
     oparams_.res_relu = r.relu ? 1 : 0;

@@ -90,8 +90,9 @@ class fastconv_q8_layer {
   // With the fused residual add (fuses_residual()): residual [n][oh][ow][oc], dst its type.
   void run(const void* src, const void* residual, void* dst, int threads = 1,
            fastconv_q8_stage_times* times = nullptr);
-  // Whether options.residual was fused (AVX-512 output kernels); else run() without it and
-  // add the residual separately.
+  // Whether options.residual was fused (every output kernel can, where the layer's own output
+  // stage is s8 with zero point 0, no relu, and |bias| ≤ 2^30); else run() without it and add
+  // the residual separately.
   bool fuses_residual() const { return oparams_.res_mode != 0; }
 
   // "input+bgemm+output" kernel names.

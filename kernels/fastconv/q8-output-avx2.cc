@@ -6,6 +6,9 @@
 // clamping to the integer bounds [qmin − zp, qmax − zp] (0 below with relu) before rounding equals
 // the reference's relu, round, + zp, saturate. A tail of oc % 8 channels is stored through a
 // buffer, so nothing beyond oc bytes per pixel is written.
+// Fused residual add (sfc_q8_output_params::res_mode, s8 stage with zero point 0): the s8 value t
+// the kernel would store becomes sat(round_half_even(act(a·t + b·r))), the two products rounded
+// separately as in the separate pass (the empty asm keeps GCC from contracting them into an FMA).
 #include <immintrin.h>
 
 #include <cassert>
@@ -48,7 +51,22 @@ inline __m128i low_bytes(__m256i q) {
   return _mm_unpacklo_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
 }
 
-template <class A>
+// 8 residual bytes (n of them) at r, widened to int32 (kS8: signed).
+template <bool kS8>
+inline __m256i load_residual(const uint8_t* r, size_t n) {
+  __m128i b;
+  if (n == 8) {
+    b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(r));
+  } else {
+    alignas(16) uint8_t buf[16] = {};
+    std::memcpy(buf, r, n);
+    b = _mm_load_si128(reinterpret_cast<const __m128i*>(buf));
+  }
+  return kS8 ? _mm256_cvtepi8_epi32(b) : _mm256_cvtepu8_epi32(b);
+}
+
+// kRes: −1 (none) or sfc_q8_output_params::res_mode − 1 (bit 0: residual s8, bit 1: dst s8).
+template <class A, int kRes>
 void output_avx2(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,
                  size_t m_point_stride, size_t m_tile_stride, const float* bias, void* dst,
                  size_t dst_row_stride, size_t dst_pixel_stride,
@@ -58,6 +76,9 @@ void output_avx2(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_
   const __m256 vscale = _mm256_set1_ps(params->scale);
   const __m256 vmin = _mm256_set1_ps(params->min), vmax = _mm256_set1_ps(params->max);
   const __m256i vzp = _mm256_set1_epi32(params->zero_point);
+  const __m256 ra = _mm256_set1_ps(params->res_a), rb = _mm256_set1_ps(params->res_b);
+  const __m256 rlo = _mm256_set1_ps(params->res_relu || !(kRes & 2) ? 0.f : -128.f);
+  const __m256 rhi = _mm256_set1_ps(kRes & 2 ? 127.f : 255.f);
   const char* mb = reinterpret_cast<const char*>(m);
   uint8_t* db = static_cast<uint8_t*>(dst);
   alignas(32) __m256i T[mo][R];
@@ -90,8 +111,16 @@ void output_avx2(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_
           if (size_t(j) >= ncols) return;
           __m256 f = _mm256_fmadd_ps(_mm256_cvtepi32_ps(v), vscale, vbias);
           f = _mm256_min_ps(_mm256_max_ps(f, vmin), vmax);
-          const __m128i q = low_bytes(_mm256_add_epi32(_mm256_cvtps_epi32(f), vzp));
+          __m256i qi = _mm256_add_epi32(_mm256_cvtps_epi32(f), vzp);
           uint8_t* d = di + size_t(j) * dst_pixel_stride;
+          if constexpr (kRes >= 0) {  // qi = t, the s8 value (zp 0, clamped to [−128, 127])
+            const __m256i r = load_residual<(kRes & 1) != 0>(d + params->res_offset, n);
+            __m256 fa = _mm256_mul_ps(_mm256_cvtepi32_ps(qi), ra);
+            __m256 fb = _mm256_mul_ps(_mm256_cvtepi32_ps(r), rb);
+            asm("" : "+x"(fa), "+x"(fb));
+            qi = _mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(_mm256_add_ps(fa, fb), rlo), rhi));
+          }
+          const __m128i q = low_bytes(qi);
           if (n == 8) {
             _mm_storel_epi64(reinterpret_cast<__m128i*>(d), q);
           } else {
@@ -105,6 +134,21 @@ void output_avx2(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_
   }
 }
 
+template <class A>
+void output_avx2_dispatch(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,
+                          size_t mps, size_t mts, const float* bias, void* dst, size_t drs,
+                          size_t dps, const sfc_q8_output_params* params) {
+  switch (params->res_mode) {  // the layer sets it only for an s8 stage with zp 0, no relu
+#define SFC_RES(k)                                                                            \
+  case k:                                                                                     \
+    return output_avx2<A, k - 1>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs, dps, params);
+    SFC_RES(1) SFC_RES(2) SFC_RES(3) SFC_RES(4)
+#undef SFC_RES
+    default:
+      return output_avx2<A, -1>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs, dps, params);
+  }
+}
+
 }  // namespace
 
 #define SFC_Q8_OUTPUT(isa, tile, fn) SFC_Q8_OUTPUT_##isa(tile, fn)
@@ -114,8 +158,8 @@ void output_avx2(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_
   extern "C" void fn(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,     \
                      size_t mps, size_t mts, const float* bias, void* dst, size_t drs,        \
                      size_t dps, const sfc_q8_output_params* params) {                        \
-    output_avx2<q8_tf_##tile>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs, dps,        \
-                              params);                                                        \
+    output_avx2_dispatch<q8_tf_##tile>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs,    \
+                                       dps, params);                                          \
   }
 #define SFC_Q8_INPUT(isa, tile, src, fn)
 #define SFC_Q8_BGEMM(isa, fn, mr, nr, prod)

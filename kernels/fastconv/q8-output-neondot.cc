@@ -7,6 +7,9 @@
 // right for u8 and s8). Clamping to those integral bounds before rounding equals the reference's
 // relu, round, + zp, saturate. A tail of oc % 4 channels is stored byte by byte, so nothing beyond
 // oc bytes per pixel is written; mi is read in whole vectors (its nc_pad lanes are padded to 16).
+// Fused residual add (sfc_q8_output_params::res_mode, s8 stage with zero point 0): the s8 value t
+// the kernel would store becomes sat(round_half_even(act(a·t + b·r))), the two products rounded
+// separately as in the separate pass (the empty asm keeps GCC from contracting them into an FMA).
 #include <arm_neon.h>
 
 #include <cassert>
@@ -40,7 +43,21 @@ struct at_mat {
   static constexpr int k(int i, int a) { return A::at[i][a]; }
 };
 
-template <class A>
+// 4 residual bytes (n of them) at r, widened to int32 (kS8: signed).
+template <bool kS8>
+inline int32x4_t load_residual(const uint8_t* r, size_t n) {
+  uint8_t buf[8] = {};
+  if (n == 4)
+    std::memcpy(buf, r, 4);
+  else
+    std::memcpy(buf, r, n);
+  const uint8x8_t b = vld1_u8(buf);
+  if constexpr (kS8) return vmovl_s16(vget_low_s16(vmovl_s8(vreinterpret_s8_u8(b))));
+  return vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(vmovl_u8(b))));
+}
+
+// kRes: −1 (none) or sfc_q8_output_params::res_mode − 1 (bit 0: residual s8, bit 1: dst s8).
+template <class A, int kRes>
 __attribute__((flatten)) void output_neon(size_t oc, size_t tiles, size_t rows, size_t cols,
                                           const int32_t* m, size_t m_point_stride,
                                           size_t m_tile_stride, const float* bias, void* dst,
@@ -51,6 +68,9 @@ __attribute__((flatten)) void output_neon(size_t oc, size_t tiles, size_t rows, 
   const float32x4_t vscale = vdupq_n_f32(params->scale);
   const float32x4_t vmin = vdupq_n_f32(params->min), vmax = vdupq_n_f32(params->max);
   const int32x4_t vzp = vdupq_n_s32(params->zero_point);
+  const float32x4_t ra = vdupq_n_f32(params->res_a), rb = vdupq_n_f32(params->res_b);
+  const float32x4_t rlo = vdupq_n_f32(params->res_relu || !(kRes & 2) ? 0.f : -128.f);
+  const float32x4_t rhi = vdupq_n_f32(kRes & 2 ? 127.f : 255.f);
   const char* mb = reinterpret_cast<const char*>(m);
   uint8_t* db = static_cast<uint8_t*>(dst);
   int32x4_t T[mo][R];
@@ -82,10 +102,17 @@ __attribute__((flatten)) void output_neon(size_t oc, size_t tiles, size_t rows, 
           if (size_t(j) >= ncols) return;
           float32x4_t f = vaddq_f32(vmulq_f32(vcvtq_f32_s32(v), vscale), vbias);
           f = vminq_f32(vmaxq_f32(f, vmin), vmax);
-          const int32x4_t q = vaddq_s32(vcvtnq_s32_f32(f), vzp);
+          int32x4_t q = vaddq_s32(vcvtnq_s32_f32(f), vzp);
+          uint8_t* d = di + size_t(j) * dst_pixel_stride;
+          if constexpr (kRes >= 0) {  // q = t, the s8 value (zp 0, clamped to [−128, 127])
+            const int32x4_t r = load_residual<(kRes & 1) != 0>(d + params->res_offset, n);
+            float32x4_t fa = vmulq_f32(vcvtq_f32_s32(q), ra);
+            float32x4_t fb = vmulq_f32(vcvtq_f32_s32(r), rb);
+            asm("" : "+w"(fa), "+w"(fb));
+            q = vcvtnq_s32_f32(vminq_f32(vmaxq_f32(vaddq_f32(fa, fb), rlo), rhi));
+          }
           const int16x4_t h = vmovn_s32(q);
           const uint8x8_t bytes = vreinterpret_u8_s8(vmovn_s16(vcombine_s16(h, h)));
-          uint8_t* d = di + size_t(j) * dst_pixel_stride;
           if (n == 4) {
             vst1_lane_u32(reinterpret_cast<uint32_t*>(d), vreinterpret_u32_u8(bytes), 0);
           } else {
@@ -99,6 +126,21 @@ __attribute__((flatten)) void output_neon(size_t oc, size_t tiles, size_t rows, 
   }
 }
 
+template <class A>
+void output_neon_dispatch(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,
+                          size_t mps, size_t mts, const float* bias, void* dst, size_t drs,
+                          size_t dps, const sfc_q8_output_params* params) {
+  switch (params->res_mode) {  // the layer sets it only for an s8 stage with zp 0, no relu
+#define SFC_RES(k)                                                                            \
+  case k:                                                                                     \
+    return output_neon<A, k - 1>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs, dps, params);
+    SFC_RES(1) SFC_RES(2) SFC_RES(3) SFC_RES(4)
+#undef SFC_RES
+    default:
+      return output_neon<A, -1>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs, dps, params);
+  }
+}
+
 }  // namespace
 
 #define SFC_Q8_OUTPUT(isa, tile, fn) SFC_Q8_OUTPUT_##isa(tile, fn)
@@ -109,8 +151,8 @@ __attribute__((flatten)) void output_neon(size_t oc, size_t tiles, size_t rows, 
   extern "C" void fn(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,     \
                      size_t mps, size_t mts, const float* bias, void* dst, size_t drs,        \
                      size_t dps, const sfc_q8_output_params* params) {                        \
-    output_neon<q8_tf_##tile>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs, dps,        \
-                              params);                                                        \
+    output_neon_dispatch<q8_tf_##tile>(oc, tiles, rows, cols, m, mps, mts, bias, dst, drs,    \
+                                       dps, params);                                          \
   }
 #define SFC_Q8_INPUT(isa, tile, src, fn)
 #define SFC_Q8_BGEMM(isa, fn, mr, nr, prod)

@@ -1,5 +1,8 @@
 // Output transform kernels, scalar: a plain port of fastconv_q8_run's output stage
-// (Y = Aᵢᵀ·mi·Aᵢ, then float(Y)·2^−F + bias, relu, round, + zero point, saturate).
+// (Y = Aᵢᵀ·mi·Aᵢ, then float(Y)·2^−F + bias, relu, round, + zero point, saturate), and the fused
+// residual add (sfc_q8_output_params::res_mode): the s8 value t becomes
+// sat(round_half_even(act(a·t + b·r))), the two products rounded separately as in the separate
+// pass (the empty asm keeps GCC from contracting them into an FMA).
 #include <cassert>
 #include <cstdint>
 
@@ -10,6 +13,25 @@
 using namespace sfc::q8tf;
 
 namespace {
+
+#if defined(__x86_64__) || defined(__i386__)
+#define SFC_KEEP_ROUNDED(x) asm("" : "+x"(x))
+#elif defined(__aarch64__)
+#define SFC_KEEP_ROUNDED(x) asm("" : "+w"(x))
+#else
+#define SFC_KEEP_ROUNDED(x) asm("" : "+g"(x))
+#endif
+
+uint8_t residual_add(int32_t t, const uint8_t* r, const sfc_q8_output_params* params) {
+  const int k = params->res_mode - 1;  // bit 0: residual s8, bit 1: dst s8
+  const float rv = k & 1 ? float(int8_t(*r)) : float(*r);
+  float fa = params->res_a * float(t), fb = params->res_b * rv;
+  SFC_KEEP_ROUNDED(fa);
+  SFC_KEEP_ROUNDED(fb);
+  float f = fa + fb;
+  if (params->res_relu && f < 0.f) f = 0.f;
+  return uint8_t(sfc::quantize_round_sat(f, 0, k & 2 ? -128 : 0, k & 2 ? 127 : 255));
+}
 
 template <class A>
 void output_scalar(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,
@@ -41,7 +63,8 @@ void output_scalar(size_t oc, size_t tiles, size_t rows, size_t cols, const int3
           float v = float(y) * params->scale + bias[o];
           if (params->relu && v < 0.f) v = 0.f;
           const int32_t q = sfc::quantize_round_sat(v, params->zero_point, params->qmin, params->qmax);
-          static_cast<uint8_t*>(dst)[i * dst_row_stride + x * dst_pixel_stride + o] = uint8_t(q);
+          uint8_t* d = static_cast<uint8_t*>(dst) + i * dst_row_stride + x * dst_pixel_stride + o;
+          *d = params->res_mode ? residual_add(q, d + params->res_offset, params) : uint8_t(q);
         }
     }
   }

@@ -72,7 +72,7 @@ struct sfc_q8_output_params {
   int32_t bias_bounded;  // 1: |bias| ≤ 2^30 for every channel, so |float(Y)·scale + bias| < 2^31
                          // and kernels may round to int32 first, then add zp, relu as
                          // max(·, zp) and saturate while narrowing (same result, fewer ops)
-  // Fused residual add (AVX-512 kernels, s8 output with zero point 0 and bias_bounded only;
+  // Fused residual add (every ISA's kernels; s8 output with zero point 0 and bias_bounded only;
   // res_mode 0 elsewhere). The value t the kernel would store (s8) becomes
   //   dst = sat(round_half_even(act(res_a·t + res_b·r))), both products rounded (no FMA),
   // act = max(·, 0) if res_relu, r the residual byte at (dst address + res_offset), the same
