@@ -88,6 +88,7 @@ void bgemm(size_t points, size_t tiles, size_t kc, size_t nc, const int16_t* u,
 #define SFC_Q16_BGEMM(isa, fn, mr, nr, prod) SFC_Q16_BGEMM_##isa(fn, mr, nr)
 #define SFC_Q16_BGEMM_scalar(fn, mr, nr)
 #define SFC_Q16_BGEMM_avx512vnni(fn, mr, nr)
+#define SFC_Q16_BGEMM_neon(fn, mr, nr)
 #define SFC_Q16_BGEMM_avx2(fn, mr, nr)                                                        \
   static_assert(nr == 16, "AVX2 q16 bgemm kernels are 16 channels wide");                     \
   extern "C" void fn(size_t points, size_t tiles, size_t kc, size_t nc, const int16_t* u,     \

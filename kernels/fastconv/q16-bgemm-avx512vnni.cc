@@ -102,6 +102,7 @@ void bgemm(size_t points, size_t tiles, size_t kc, size_t nc, const int16_t* u,
 #define SFC_Q16_BGEMM(isa, fn, mr, nr, prod) SFC_Q16_BGEMM_##isa(fn, mr, nr)
 #define SFC_Q16_BGEMM_scalar(fn, mr, nr)
 #define SFC_Q16_BGEMM_avx2(fn, mr, nr)
+#define SFC_Q16_BGEMM_neon(fn, mr, nr)
 #define SFC_Q16_BGEMM_avx512vnni(fn, mr, nr)                                                  \
   extern "C" void fn(size_t points, size_t tiles, size_t kc, size_t nc, const int16_t* u,     \
                      size_t ups, size_t uts, const void* w, size_t wps, int32_t* m,           \

@@ -35,6 +35,7 @@ void bgemm_scalar(size_t points, size_t tiles, size_t kc, size_t nc, const int16
 #define SFC_Q16_BGEMM(isa, fn, mr, nr, prod) SFC_Q16_BGEMM_##isa(fn)
 #define SFC_Q16_BGEMM_avx512vnni(fn)
 #define SFC_Q16_BGEMM_avx2(fn)
+#define SFC_Q16_BGEMM_neon(fn)
 #define SFC_Q16_BGEMM_scalar(fn)                                                              \
   extern "C" void fn(size_t points, size_t tiles, size_t kc, size_t nc, const int16_t* u,     \
                      size_t ups, size_t uts, const void* w, size_t wps, int32_t* m,           \

@@ -113,6 +113,7 @@ using s8_t = std::true_type;
 #define SFC_Q16_INPUT(isa, tile, src, fn) SFC_Q16_INPUT_##isa(tile, src, fn)
 #define SFC_Q16_INPUT_scalar(tile, src, fn)
 #define SFC_Q16_INPUT_avx512vnni(tile, src, fn)
+#define SFC_Q16_INPUT_neon(tile, src, fn)
 #define SFC_Q16_INPUT_avx2(tile, src, fn)                                                     \
   extern "C" void fn(size_t ic, size_t tiles, const void* const* rows, ptrdiff_t ix0,         \
                      size_t w, int16_t* u, size_t ups, size_t uts,                            \

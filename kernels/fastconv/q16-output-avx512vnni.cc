@@ -169,6 +169,7 @@ void output_dispatch(size_t oc, size_t tiles, size_t rows, size_t cols, const in
 #define SFC_Q16_OUTPUT(isa, tile, fn) SFC_Q16_OUTPUT_##isa(tile, fn)
 #define SFC_Q16_OUTPUT_scalar(tile, fn)
 #define SFC_Q16_OUTPUT_avx2(tile, fn)
+#define SFC_Q16_OUTPUT_neon(tile, fn)
 #define SFC_Q16_OUTPUT_avx512vnni(tile, fn)                                                   \
   extern "C" void fn(size_t oc, size_t tiles, size_t rows, size_t cols, const int32_t* m,     \
                      size_t mps, size_t mts, const double* scale, const double* bias,         \

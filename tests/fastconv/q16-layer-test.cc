@@ -108,7 +108,7 @@ void check_layer(const fastconv_algorithm& alg, const layer_case& c, isa_level i
 // Native, avx2 and scalar caps (those this CPU runs).
 void check_all_isas(const fastconv_algorithm& alg, const layer_case& c, const std::string& what) {
   const layer_data d = make_case(c);
-  for (isa_level isa : {isa_level::avx512vnni, isa_level::avx2, isa_level::scalar})
+  for (isa_level isa : {isa_level::avx512vnni, isa_level::avx2, isa_level::neon, isa_level::scalar})
     if (isa == isa_level::scalar || isa_supported(isa))
       check_layer(alg, c, isa, what + " isa " + isa_name(isa), d);
 }

@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "kernels/algo/algorithm.h"
+#include "kernels/common/quant.h"
 #include "kernels/fastconv/q16-layer.h"
 #include "kernels/isa.h"
+#include "tests/fastconv/test-util.h"
 
 namespace {
 
@@ -63,7 +65,7 @@ TEST(FastconvQ16Kernels, InputMatchesScalar) {
     ASSERT_NE(ref, nullptr) << d.name;
     const auto& alg = alg_of_tile(d.tile);
     uint32_t seed = 1;
-    for (size_t ic : {1, 3, 16, 17, 32, 33, 64, 513})
+    for (size_t ic : {1, 3, 5, 13, 16, 17, 32, 33, 64, 513})  // 5, 13: partial NEON vectors of 6
       for (size_t w : {1, 5, 13, 57})
         for (pattern pat : kPatterns) {
           const size_t h = 5;
@@ -156,7 +158,7 @@ TEST(FastconvQ16Kernels, OutputMatchesScalar) {
     const fastconv_q16_divisor dv = fastconv_q16_divisor_of(alg);
     const size_t P = size_t(alg.R) * alg.R, mo = size_t(alg.m);
     uint32_t seed = 1000;
-    for (size_t oc : {1, 3, 8, 16, 17, 64, 513})
+    for (size_t oc : {1, 3, 6, 8, 16, 17, 64, 513})
       for (size_t tiles : {1, 3})
         for (pattern pat : kPatterns)
           for (int variant = 0; variant < 4; variant++) {
@@ -231,6 +233,45 @@ TEST(FastconvQ16Kernels, OutputTiesMatchScalar) {
         }
   }
   if (checked == 0) GTEST_SKIP() << "no SIMD output kernels run on this CPU";
+}
+
+// ---------------------------------------------------------------------------------------------
+// whole layer: the native kernels (whatever this CPU and SFC_MAX_ISA give) against the scalar ones
+// for every algorithm, with odd ic, an oc tail and tile rows that are no multiple of the bgemm MR
+// (the layer tests compare with the direct convolution but cap by x86 ISA names only).
+
+TEST(FastconvQ16Kernels, NativeLayerMatchesScalarLayer) {
+  int simd = 0;
+  uint32_t seed = 2000;
+  for (const auto& alg : all_algorithms()) {
+    conv2d_params p;
+    p.n = 2, p.ic = 13, p.oc = 21, p.h = 11, p.w = 17, p.kh = p.kw = alg.r;
+    p.pad_t = p.pad_l = p.pad_b = p.pad_r = alg.r / 2;
+    for (qtype src : {qtype::u8, qtype::s8}) {
+      const int32_t zp = src == qtype::u8 ? 121 : -5;
+      if (!fastconv_q16_unsupported_reason(alg, p, nullptr, src, zp).empty()) continue;
+      seed++;
+      const auto x = sfc_test::random_u8(size_t(p.n) * p.h * p.w * p.ic, seed);
+      const auto w = sfc_test::random_s8(size_t(p.oc) * p.ic * p.kh * p.kw, seed + 7);
+      std::vector<float> ws(p.oc), bias(p.oc);
+      for (int o = 0; o < p.oc; o++) ws[o] = 0.0004f * (1 + o % 5), bias[o] = 0.2f * (o % 7 - 3);
+      q8_output_params op;
+      op.src_scale = 0.05f, op.weight_scale = ws.data(), op.bias = bias.data();
+      op.dst_type = src == qtype::u8 ? qtype::s8 : qtype::u8, op.dst_scale = 0.04f;
+      op.dst_zero_point = src == qtype::u8 ? 3 : 100, op.relu = src == qtype::s8;
+      fastconv_q16_layer native(alg, p, w.data(), op, src, zp);
+      fastconv_q16_layer scalar(alg, p, w.data(), op, src, zp, isa_level::scalar);
+      const size_t n_dst = size_t(p.n) * p.oh() * p.ow() * p.oc;
+      std::vector<uint8_t> want(n_dst, 0xcd), got(n_dst, 0xab);
+      scalar.run(x.data(), want.data(), 1);
+      native.run(x.data(), got.data(), 1);
+      ASSERT_EQ(got, want) << alg.name << " " << native.kernel_name();
+      simd += native.isa() != isa_level::scalar;
+    }
+  }
+  if (effective_isa() != isa_level::scalar) {
+    EXPECT_GT(simd, 0) << "no SIMD layer ran";
+  }
 }
 
 // The exact division: (Y·d⁻¹) >> s recovers acc from Y = D·acc mod 2³² for |acc| < 2^(31−s).
