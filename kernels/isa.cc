@@ -1,5 +1,6 @@
 #include "kernels/isa.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -144,6 +145,13 @@ isa_level effective_isa(const std::string& requested, std::string* note) {
     return best;
   }
   return l;
+}
+
+isa_level effective_isa_capped(isa_level max_isa) {
+  const isa_level eff = effective_isa();
+  const auto arm = [](isa_level l) { return l == isa_level::neon || l == isa_level::neondot; };
+  const bool cross = max_isa != isa_level::scalar && eff != isa_level::scalar && arm(max_isa) != arm(eff);
+  return cross ? eff : isa_level(std::min(int(max_isa), int(eff)));
 }
 
 bool verbose_dispatch() {

@@ -33,6 +33,11 @@ bool isa_supported(isa_level l);
 // `note` (optional) receives an explanation when the environment value was ignored.
 isa_level effective_isa(const std::string& requested = "", std::string* note = nullptr);
 
+// effective_isa() capped by a caller's max_isa within max_isa's own family: an x86 cap (e.g. a
+// layer's avx512vnni default) does not cut the ARM tiers of an ARM build, nor an ARM cap the x86
+// tiers (isa_level ranks neon / neondot above every x86 level). scalar caps everything.
+isa_level effective_isa_capped(isa_level max_isa);
+
 // True when SFC_VERBOSE contains "dispatch".
 bool verbose_dispatch();
 

@@ -21,57 +21,7 @@ namespace {
 
 #include "kernels/fastconv/q8-tf-unroll.inc"
 
-struct ops16 {
-  using V = int16x8_t;
-  static V zero() { return vdupq_n_s16(0); }
-  static V add(V a, V b) { return vaddq_s16(a, b); }
-  static V sub(V a, V b) { return vsubq_s16(a, b); }
-  template <int K>
-  static V mul(V x) {
-    if constexpr ((K & (K - 1)) == 0) return vshlq_n_s16(x, K == 2 ? 1 : K == 4 ? 2 : 3);
-    else return vmulq_n_s16(x, int16_t(K));
-  }
-};
-
-template <class A>
-struct bt_mat {
-  static constexpr int k(int i, int a) { return A::bt[i][a]; }
-};
-
-// 8 channels as int16 minus the zero point; n < 8 valid bytes are read through a zp-filled buffer.
-template <bool kSigned>
-inline int16x8_t load_x(const uint8_t* p, size_t n, uint8_t zp_byte, uint8x8_t vzp) {
-  uint8x8_t b;
-  if (n >= 8) {
-    b = vld1_u8(p);
-  } else {
-    uint8_t buf[8];
-    std::memset(buf, zp_byte, 8);
-    std::memcpy(buf, p, n);
-    b = vld1_u8(buf);
-  }
-  if (kSigned) return vsubl_s8(vreinterpret_s8_u8(b), vreinterpret_s8_u8(vzp));
-  return vreinterpretq_s16_u16(vsubl_u8(b, vzp));  // wraps to the exact int16 x − zp
-}
-
-// First pass for 8 channels from ch (n valid, 1 ≤ n ≤ 8): T[i][b] = Σ_a Bᵀ[i][a] X[a][b].
-template <class A, bool kSigned>
-inline void first_pass(const void* const* rows, size_t ic, ptrdiff_t x0, size_t w, size_t ch,
-                       size_t n, uint8_t zp_byte, uint8x8_t vzp, int16x8_t (*T)[A::L]) {
-  constexpr int L = A::L, R = A::R;
-  for (int b = 0; b < L; b++) {
-    const ptrdiff_t ix = x0 + b;
-    int16x8_t x[L];
-    if (ix >= 0 && ix < ptrdiff_t(w)) {
-      const size_t off = size_t(ix) * ic + ch;
-      for (int a = 0; a < L; a++)
-        x[a] = load_x<kSigned>(static_cast<const uint8_t*>(rows[a]) + off, n, zp_byte, vzp);
-    } else {
-      for (int a = 0; a < L; a++) x[a] = vdupq_n_s16(0);
-    }
-    tf_rows<ops16, bt_mat<A>, R, L>(x, [&](int i, int16x8_t v) { T[i][b] = v; });
-  }
-}
+#include "kernels/fastconv/neon-tf.inc"
 
 // flatten: keeps the per-output lambdas of the 12- and 20-output transforms inline.
 template <class A, bool kSigned>

@@ -24,22 +24,7 @@ namespace {
 #include "kernels/fastconv/q8-tf-unroll.inc"
 #include "kernels/fastconv/q16-at-sfc6.inc"
 
-struct ops32 {
-  using V = int32x4_t;
-  static V zero() { return vdupq_n_s32(0); }
-  static V add(V a, V b) { return vaddq_s32(a, b); }
-  static V sub(V a, V b) { return vsubq_s32(a, b); }
-  template <int K>
-  static V mul(V x) {
-    if constexpr ((K & (K - 1)) == 0) return vshlq_n_s32(x, K == 2 ? 1 : K == 4 ? 2 : 3);
-    else return vmulq_n_s32(x, K);
-  }
-};
-
-template <class A>
-struct at_mat {
-  static constexpr int k(int i, int a) { return A::at[i][a]; }
-};
+#include "kernels/fastconv/neon-tf.inc"
 
 SFC_TF_INLINE float64x2_t opaque(float64x2_t x) {
   asm("" : "+w"(x));

@@ -135,12 +135,7 @@ fastconv_q8_layer::fastconv_q8_layer(const fastconv_algorithm& alg, const conv2d
     throw_unsupported("fastconv_q8_layer: too many input channels for int32 accumulation");
 
   // Kernels: first allowed entry of each table.
-  // max_isa caps within its own ISA family: the x86 default (avx512vnni) does not cut the ARM
-  // tiers on an ARM build (isa_level ranks neon / neondot above every x86 level).
-  const isa_level eff = effective_isa();
-  const auto arm = [](isa_level l) { return l == isa_level::neon || l == isa_level::neondot; };
-  const bool cross = max_isa != isa_level::scalar && eff != isa_level::scalar && arm(max_isa) != arm(eff);
-  const isa_level cap = cross ? eff : isa_level(std::min(int(max_isa), int(eff)));
+  const isa_level cap = effective_isa_capped(max_isa);
   for (const auto& d : fastconv_q8_input_kernels())
     if (!input_ && d.tile == alg.tile && d.src == src_type && isa_allowed(d.isa, cap)) input_ = &d;
   for (const auto& d : fastconv_q8_output_kernels())
